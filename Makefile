@@ -1,0 +1,108 @@
+# tingbao -- a Chinese daily newspaper, read aloud.
+#
+#   make deps     install the Debian packages (as root)
+#   make          build ./tingbao and the base lexicon
+#   make check    run every test
+#   make demo     deps + build + read the sample edition into output/
+#   make install  PREFIX=/usr/local DESTDIR=
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+DATADIR   ?= $(PREFIX)/share/tingbao
+MANDIR    ?= $(PREFIX)/share/man
+DESTDIR   ?=
+
+CC        ?= cc
+PKGS      := libcmark jansson inih libutf8proc opencc espeak-ng samplerate sndfile libebur128 libxxhash
+# Debian packages: libraries (-dev), the data the lexicon is built from, the
+# tools the tests and the demo use.
+DEB_PKGS  := build-essential pkg-config libcmark-dev libjansson-dev libinih-dev \
+             libutf8proc-dev libopencc-dev opencc libespeak-ng-dev espeak-ng-data \
+             libsamplerate0-dev libsndfile1-dev libebur128-dev libxxhash-dev \
+             libcmocka-dev rime-data-terra-pinyin unicode-data python3-jieba bzip2 sox
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+TEST_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
+TEST_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CPPFLAGS  += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude \
+             -DTINGBAO_VERSION='"$(VERSION)"' -DTINGBAO_DATADIR='"$(DATADIR)"' $(PKG_CFLAGS)
+
+# Where the base lexicon's sources are (Debian's paths).
+RIME_DICT  ?= /usr/share/rime-data/terra_pinyin.dict.yaml
+UNIHAN     ?= /usr/share/unicode/Unihan_Readings.txt.bz2
+JIEBA_DICT ?= /usr/lib/python3/dist-packages/jieba/dict.txt
+OPENCC_T2S ?= t2s.json
+
+LIB_SRC   := $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_OBJ   := $(LIB_SRC:src/%.c=build/%.o)
+TESTS     := $(patsubst tests/%.c,build/tests/%,$(wildcard tests/*_test.c))
+LEXICON   := build/base-lexicon.tsv
+SAMPLE    := ../shared/editions/zhuzhou-2023-09-05.md
+
+.PHONY: all deps check test demo install uninstall clean bench
+all: tingbao $(LEXICON)
+
+tingbao: build/main.o $(LIB_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+build/%.o: src/%.c $(wildcard include/*.h) | build
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+build build/tests:
+	mkdir -p $@
+
+build/tests/%: tests/%.c tests/testutil.h $(LIB_OBJ) | build/tests
+	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) $(CFLAGS) -Itests -o $@ $< $(LIB_OBJ) $(PKG_LIBS) $(TEST_LIBS)
+
+build/mklexicon: tools/mklexicon.c | build
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(PKG_LIBS)
+
+# The base lexicon: Rime's terra_pinyin (traditional -> simplified with
+# OpenCC), Unihan readings for characters it lacks, jieba's frequencies.
+$(LEXICON): build/mklexicon $(RIME_DICT) $(UNIHAN) $(JIEBA_DICT)
+	bzcat $(UNIHAN) > build/Unihan_Readings.txt
+	build/mklexicon --rime $(RIME_DICT) --unihan build/Unihan_Readings.txt \
+	    --freq $(JIEBA_DICT) --opencc $(OPENCC_T2S) --out $@.tmp
+	rm -f build/Unihan_Readings.txt
+	mv $@.tmp $@
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then echo "deps: all Debian packages present"; exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+	    echo "deps: missing:$$missing"; \
+	    echo "deps: as root run: apt-get update && apt-get install -y$$missing"; exit 1; \
+	fi; \
+	echo "deps: installing:$$missing"; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing
+
+check test: all $(TESTS)
+	@TINGBAO_SAMPLE=$(SAMPLE) sh tests/run.sh $(TESTS)
+
+demo: deps
+	$(MAKE) all
+	./tingbao build $(SAMPLE) --out output
+	@echo "Listen: output/$$(ls output | grep -v '^\.' | head -1)/ (edition.json lists every file)"
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(DATADIR)/voices $(DESTDIR)$(DATADIR)/lexicon
+	install -m 755 tingbao $(DESTDIR)$(BINDIR)/tingbao
+	install -m 644 tingbao.1 $(DESTDIR)$(MANDIR)/man1/tingbao.1
+	install -m 644 voices/*.ini $(DESTDIR)$(DATADIR)/voices/
+	install -m 644 lexicon/*.tsv $(DESTDIR)$(DATADIR)/lexicon/
+	install -m 644 $(LEXICON) $(DESTDIR)$(DATADIR)/base-lexicon.tsv
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/tingbao $(DESTDIR)$(MANDIR)/man1/tingbao.1
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build tingbao

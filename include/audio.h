@@ -1,0 +1,31 @@
+/* audio.h -- mono float audio, the currency between stages.
+ *
+ * Samples are float in [-1, 1] at 'rate' Hz.  A zeroed audio is an empty
+ * buffer at rate 0; audio_append() sets the rate on first use.  Conversion to
+ * 16-bit happens once, in out.c.
+ */
+#ifndef AUDIO_H
+#define AUDIO_H
+
+#include <stddef.h>
+#include "err.h"
+
+typedef struct audio {
+    float *data;    /* owned; NULL when empty */
+    size_t frames;
+    size_t cap;
+    int rate;
+} audio;
+
+/* Appends 'frames' samples.  0, or -1 with ERR_NOMEM. */
+int audio_append(audio *a, const float *data, size_t frames, err *e);
+/* Appends 'seconds' of silence at a->rate (which must be set). */
+int audio_silence(audio *a, double seconds, err *e);
+/* Appends all of 'src' (same rate, or 'a' empty). */
+int audio_concat(audio *a, const audio *src, err *e);
+/* Length in seconds. */
+double audio_seconds(const audio *a);
+/* Releases the samples and zeroes 'a'.  Accepts a zeroed audio. */
+void audio_free(audio *a);
+
+#endif

@@ -4,7 +4,7 @@
  * tools/mklexicon.c) from Debian's rime-data-terra-pinyin (t2s with OpenCC),
  * Unihan readings and python3-jieba's word frequencies; lines are
  * "word<TAB>pinyin<TAB>frequency", pinyin being space-separated syllables with
- * tone numbers 1-5 and ü written v ("yin2 hang2").  Overrides (lexicon/*.tsv
+ * tone numbers 1-5 and ü written v ("yin2 hang2").  Overrides (lexicon/NAME.tsv
  * and --lexicon files) are "word<TAB>pinyin" lines, '#' starts a comment;
  * an override replaces the base reading and is preferred in segmentation.
  */

@@ -22,6 +22,10 @@ int out_write_file(const char *path, const char *data, size_t len, err *e);
 /* Creates 'path' and its missing parents (mode 0777 & ~umask).  0 or -1. */
 int out_mkdirs(const char *path, err *e);
 
+/* Removes the file or folder tree at 'path' without following symbolic
+ * links.  A missing path is not an error.  0 or -1 (ERR_OUTPUT). */
+int out_remove_tree(const char *path, err *e);
+
 /* A file name for 'title': no '/', no control characters, no leading '.',
  * valid UTF-8, at most 'max' bytes cut at a character boundary, prefixed by
  * the two-digit 'index' and '-' ("01-要闻").  Caller free()s. */

@@ -1,0 +1,1007 @@
+/* main.c -- tingbao's command line: options, the pipeline, exit codes.
+ *
+ * The only file that knows the whole chain
+ *   edition -> clean -> script -> tn -> g2p -> synth -> resample -> mix -> out
+ * and the only one that prints or exits.  Exit codes are sysexits.h's, listed
+ * in README.md and tingbao.1.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audio.h"
+#include "clean.h"
+#include "edition.h"
+#include "err.h"
+#include "g2p.h"
+#include "lexicon.h"
+#include "mix.h"
+#include "out.h"
+#include "resample.h"
+#include "script.h"
+#include "str.h"
+#include "synth.h"
+#include "tn.h"
+#include "utf8.h"
+#include "voice.h"
+
+#ifndef TINGBAO_VERSION
+#define TINGBAO_VERSION "0.0.0"
+#endif
+#ifndef TINGBAO_DATADIR
+#define TINGBAO_DATADIR "/usr/local/share/tingbao"
+#endif
+
+/* Speech peaks are set to -1 dBFS: loud enough, with headroom for the
+ * 16-bit conversion.  (Loudness to EBU R128 is a later stage's job.) */
+#define SPEECH_PEAK 0.89f
+#define NAME_MAX_BYTES 120
+
+static const char *progname = "tingbao";
+
+/* ---- options ------------------------------------------------------------- */
+
+typedef struct opts {
+    const char *out;
+    const char *voice;
+    const char **lexicons;
+    size_t n_lexicons;
+    int rate;
+    int quiet, verbose, json;
+    const char *say_out;
+} opts;
+
+typedef struct paths {
+    char voices[PATH_MAX];
+    char lexicon[PATH_MAX];
+    char base[PATH_MAX];
+} paths;
+
+static void usage(FILE *f)
+{
+    fputs(
+            "usage: tingbao build [options] EDITION...   read editions aloud into --out\n"
+            "       tingbao script [--json] EDITION      print the narration script\n"
+            "       tingbao normalize                    stdin -> what an anchor says\n"
+            "       tingbao pinyin                       stdin -> toned pinyin\n"
+            "       tingbao say [-o FILE] TEXT           speak one sentence into a WAV\n"
+            "       tingbao --help | --version\n"
+            "\n"
+            "EDITION is a Markdown file (first H1 = the paper, H2 = headlines,\n"
+            "H1 \"第02版：经济\" = a new section) or a folder of them, one per section.\n"
+            "\n"
+            "options:\n"
+            "  -o, --out DIR       output folder (build: default output; say: the WAV file)\n"
+            "      --voice NAME    voice profile: voices/NAME.ini, or a path to an .ini\n"
+            "      --lexicon FILE  extra \"word<TAB>pinyin\" overrides (repeatable)\n"
+            "      --rate HZ       output sample rate (default 44100)\n"
+            "      --json          script: print JSON instead of text\n"
+            "  -q, --quiet         only errors on stderr\n"
+            "  -v, --verbose       say what is done, step by step\n"
+            "\n"
+            "build writes OUT/<paper>/<YYYY-MM-DD>/ with edition.json, 00-intro.wav,\n"
+            "one WAV per section and a folder of one WAV per article, and prints that\n"
+            "folder's path as its last line.\n"
+            "\n"
+            "examples:\n"
+            "  tingbao build ../shared/editions/zhuzhou-2023-09-05.md --out output\n"
+            "  echo '2023年9月5日，占比达99.1%' | tingbao normalize\n"
+            "  echo '银行行长' | tingbao pinyin\n"
+            "  tingbao say -o /tmp/t.wav '株洲日报'\n"
+            "\n"
+            "exit codes: 0 done, 64 usage, 65 bad input, 66 input missing,\n"
+            "70 internal error, 73 output cannot be written, 74 read error, 78 bad voice profile.\n"
+            "See tingbao(1).\n", f);
+}
+
+static int exit_code(const err *e)
+{
+    switch (e->cat) {
+    case ERR_NONE:
+        return 0;
+    case ERR_NOINPUT:
+        return EX_NOINPUT;
+    case ERR_PARSE:
+    case ERR_LEXICON:
+        return EX_DATAERR;
+    case ERR_IO:
+        return EX_IOERR;
+    case ERR_OUTPUT:
+        return EX_CANTCREAT;
+    case ERR_CONFIG:
+        return EX_CONFIG;
+    case ERR_NOMEM:
+        return EX_OSERR;
+    default:
+        return EX_SOFTWARE;
+    }
+}
+
+static int fail(const err *e)
+{
+    char buf[ERR_FILE_MAX + ERR_MSG_MAX + 64];
+    fprintf(stderr, "%s: %s\n", progname, err_format(e, buf, sizeof buf));
+    return exit_code(e);
+}
+
+static int bad_usage(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "%s: ", progname);
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry 'tingbao --help'.\n");
+    return EX_USAGE;
+}
+
+/* Writes "a/b" into 'out' of 'size' bytes.  0, or -1 when it does not fit
+ * (the path is then empty, so a later open fails with a clear message). */
+static int pjoin(char *out, size_t size, const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la + lb + 2 > size) {
+        out[0] = '\0';
+        return -1;
+    }
+    memcpy(out, a, la);
+    out[la] = '/';
+    memcpy(out + la + 1, b, lb + 1);
+    return 0;
+}
+
+static int is_dir_with(const char *dir, const char *rel)
+{
+    char p[PATH_MAX];
+    struct stat st;
+    if (pjoin(p, sizeof p, dir, rel) < 0)
+        return 0;
+    return stat(p, &st) == 0;
+}
+
+/* Data comes from $TINGBAO_DATADIR, else from the source tree the binary
+ * was built in (so ./tingbao works before `make install`), else from the
+ * installed DATADIR. */
+static void find_paths(paths *p)
+{
+    const char *env = getenv("TINGBAO_DATADIR");
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (env && *env) {
+        pjoin(p->voices, sizeof p->voices, env, "voices");
+        pjoin(p->lexicon, sizeof p->lexicon, env, "lexicon");
+        pjoin(p->base, sizeof p->base, env, "base-lexicon.tsv");
+        return;
+    }
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            if (is_dir_with(exe, "voices/default.ini") &&
+                is_dir_with(exe, "build/base-lexicon.tsv")) {
+                pjoin(p->voices, sizeof p->voices, exe, "voices");
+                pjoin(p->lexicon, sizeof p->lexicon, exe, "lexicon");
+                pjoin(p->base, sizeof p->base, exe, "build/base-lexicon.tsv");
+                return;
+            }
+        }
+    }
+    pjoin(p->voices, sizeof p->voices, TINGBAO_DATADIR, "voices");
+    pjoin(p->lexicon, sizeof p->lexicon, TINGBAO_DATADIR, "lexicon");
+    pjoin(p->base, sizeof p->base, TINGBAO_DATADIR, "base-lexicon.tsv");
+}
+
+/* ---- the speaking pipeline ----------------------------------------------- */
+
+typedef struct pipeline {
+    const opts *o;
+    paths dirs;
+    tn *tn;
+    lexicon *lx;
+    g2p *g2p;
+    voice voice;
+    int have_voice;
+    synth *synth;
+    size_t syllables;      /* spoken by the last speak_segment() */
+} pipeline;
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The .tsv files of 'dir' in name order, so the same files always give the same
+ * readings. */
+static int load_override_dir(lexicon *lx, const char *dir, err *e)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    char **names = NULL;
+    size_t n = 0;
+    struct dirent *de;
+    int rc = 0;
+    while ((de = readdir(d))) {
+        size_t len = strlen(de->d_name);
+        if (de->d_name[0] == '.' || len < 5 || strcmp(de->d_name + len - 4, ".tsv"))
+            continue;
+        char **nn = realloc(names, (n + 1) * sizeof *nn);
+        if (!nn || !(nn[n] = strdup(de->d_name))) {
+            names = nn ? nn : names;
+            err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory");
+            rc = -1;
+            break;
+        }
+        names = nn;
+        n++;
+    }
+    closedir(d);
+    if (rc == 0)
+        qsort(names, n, sizeof *names, cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        char p[PATH_MAX];
+        pjoin(p, sizeof p, dir, names[i]);
+        if (rc == 0 && lexicon_load_overrides(lx, p, e) < 0)
+            rc = -1;
+        free(names[i]);
+    }
+    free(names);
+    return rc;
+}
+
+static int open_text(pipeline *p, err *e)
+{
+    find_paths(&p->dirs);
+    if (!(p->tn = tn_create(e)) || !(p->lx = lexicon_create(e)))
+        return -1;
+    if (access(p->dirs.base, R_OK) < 0) {
+        err_set(e, ERR_LEXICON, p->dirs.base, 0, 0,
+                "base lexicon missing (run make, or make install)");
+        return -1;
+    }
+    if (lexicon_load_base(p->lx, p->dirs.base, e) < 0 ||
+        load_override_dir(p->lx, p->dirs.lexicon, e) < 0)
+        return -1;
+    for (size_t i = 0; i < p->o->n_lexicons; i++)
+        if (lexicon_load_overrides(p->lx, p->o->lexicons[i], e) < 0)
+            return -1;
+    return (p->g2p = g2p_create(p->lx, e)) ? 0 : -1;
+}
+
+static int open_voice(pipeline *p, err *e)
+{
+    const char *v = p->o->voice ? p->o->voice : "default";
+    char path[PATH_MAX];
+    size_t len = strlen(v);
+    char name[NAME_MAX + 1];
+    if (strchr(v, '/') || (len > 4 && strcmp(v + len - 4, ".ini") == 0))
+        snprintf(path, sizeof path, "%s", v);
+    else if (snprintf(name, sizeof name, "%s.ini", v) >= (int)sizeof name)
+        path[0] = '\0';
+    else
+        pjoin(path, sizeof path, p->dirs.voices, name);
+    if (access(path, R_OK) < 0) {
+        err_set(e, ERR_CONFIG, path, 0, 0, "voice profile not found: %s", strerror(errno));
+        return -1;
+    }
+    if (voice_load(&p->voice, path, e) < 0)
+        return -1;
+    p->have_voice = 1;
+    return (p->synth = synth_create(&p->voice, e)) ? 0 : -1;
+}
+
+static void close_pipeline(pipeline *p)
+{
+    synth_free(p->synth);
+    if (p->have_voice)
+        voice_free(&p->voice);
+    g2p_free(p->g2p);
+    lexicon_free(p->lx);
+    tn_free(p->tn);
+}
+
+/* Normalizes and converts one piece of text; the caller owns *spoken and
+ * releases 'toks'. */
+static int text_to_tokens(pipeline *p, const char *text, const char *src, int line,
+                          char **spoken, g2p_tokens *toks, err *e)
+{
+    *spoken = tn_normalize(p->tn, text, strlen(text), src, line, e);
+    if (!*spoken)
+        return -1;
+    if (g2p_convert(p->g2p, *spoken, strlen(*spoken), toks, NULL, e) < 0) {
+        /* g2p knows no file or line; give it the segment's. */
+        if (!e->file[0])
+            err_set(e, e->cat, src, line, 0, "%s", e->msg);
+        return -1;
+    }
+    return 0;
+}
+
+static double pause_after(const voice *v, script_kind k)
+{
+    switch (k) {
+    case SCRIPT_INTRO:
+        return v->pause_intro;
+    case SCRIPT_HEADLINE:
+        return v->pause_headline;
+    case SCRIPT_SUBTITLE:
+        return v->pause_subtitle;
+    case SCRIPT_COLUMN:
+        return v->pause_column;
+    case SCRIPT_DATELINE:
+        return v->pause_dateline;
+    case SCRIPT_PARAGRAPH:
+        return v->pause_paragraph;
+    }
+    return 0.5;
+}
+
+/* Speaks 'segs' into 'out' (at the output rate, peak-normalized): all
+ * segments are synthesized at espeak's rate, then resampled once. */
+static int speak_segments(pipeline *p, const script_segment *segs, size_t n, audio *out,
+                          size_t *syllables, err *e)
+{
+    audio raw = {0};
+    int rc = -1;
+    raw.rate = synth_rate(p->synth);
+    *syllables = 0;
+    for (size_t i = 0; i < n; i++) {
+        char *spoken = NULL;
+        g2p_tokens toks = {0};
+        int ok = text_to_tokens(p, segs[i].text, segs[i].src, segs[i].line, &spoken, &toks, e) == 0 &&
+                 synth_speak(p->synth, &toks, &raw, e) == 0;
+        for (size_t k = 0; k < toks.n; k++)
+            *syllables += toks.v[k].kind == G2P_SYLLABLE;
+        free(spoken);
+        g2p_tokens_free(&toks);
+        if (!ok)
+            goto out;
+        /* The last pause is the caller's: chimes follow their own gap. */
+        if (i + 1 < n && audio_silence(&raw, pause_after(&p->voice, segs[i].kind), e) < 0)
+            goto out;
+    }
+    if (resample_audio(&raw, p->o->rate, out, e) < 0)
+        goto out;
+    mix_normalize_peak(out, SPEECH_PEAK);
+    rc = 0;
+out:
+    audio_free(&raw);
+    return rc;
+}
+
+/* ---- build ------------------------------------------------------------- */
+
+typedef struct progress {
+    int tty;
+    size_t done, total;
+    struct timespec t0;
+} progress;
+
+static double since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void show_progress(const progress *pg, const char *section, const char *headline)
+{
+    if (!pg->tty)
+        return;
+    double el = since(&pg->t0);
+    double eta = pg->done ? el / (double)pg->done * (double)(pg->total - pg->done) : 0;
+    char quoted[96];
+    err_quote(headline, strlen(headline), quoted, sizeof quoted);
+    fprintf(stderr, "\r\033[K%s  article %zu/%zu  %.0fs elapsed, ~%.0fs left  %s", section,
+            pg->done + 1, pg->total, el, eta, quoted);
+    fflush(stderr);
+}
+
+static char *join_path(const char *a, const char *b, err *e)
+{
+    strbuf s = {0};
+    if (strbuf_addf(&s, e, "%s/%s", a, b) < 0)
+        return NULL;
+    return strbuf_take(&s);
+}
+
+static char *today(void)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    char buf[16];
+    localtime_r(&t, &tm);
+    strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+    return strdup(buf);
+}
+
+/* Everything a finished section needs for the manifest. */
+typedef struct built_section {
+    out_section s;
+    out_article *arts;
+    char **files;   /* owned strings the out_* structs point at */
+    size_t n_files;
+} built_section;
+
+static int keep(built_section *bs, char *s, err *e)
+{
+    if (!s)
+        return -1;
+    char **f = realloc(bs->files, (bs->n_files + 1) * sizeof *f);
+    if (!f) {
+        free(s);
+        err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory");
+        return -1;
+    }
+    bs->files = f;
+    bs->files[bs->n_files++] = s;
+    return 0;
+}
+
+static int build_section(pipeline *p, const script_section *sec, const char *tmpdir,
+                         built_section *bs, progress *pg, err *e)
+{
+    const voice *v = &p->voice;
+    audio track = {0}, speech = {0};
+    int rc = -1;
+    char *dirname = out_file_name(sec->number, sec->name, NAME_MAX_BYTES - 4, e);
+    if (keep(bs, dirname, e) < 0)
+        return -1;
+    char *dirpath = join_path(tmpdir, dirname, e);
+    char *file = NULL;
+    if (!dirpath || out_mkdirs(dirpath, e) < 0)
+        goto out;
+    bs->arts = calloc(sec->n_articles ? sec->n_articles : 1, sizeof *bs->arts);
+    if (!bs->arts) {
+        err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory");
+        goto out;
+    }
+    track.rate = p->o->rate;
+    size_t syl;
+    /* Section: chime, its intro, then the articles with chimes between. */
+    if (mix_add_chime(&track, MIX_CHIME_SECTION, e) < 0 || audio_silence(&track, v->chime_gap, e) < 0 ||
+        speak_segments(p, sec->intro, sec->n_intro, &speech, &syl, e) < 0 ||
+        audio_concat(&track, &speech, e) < 0 || audio_silence(&track, v->pause_intro, e) < 0)
+        goto out;
+    audio_free(&speech);
+    for (size_t j = 0; j < sec->n_articles; j++) {
+        const script_article *a = &sec->articles[j];
+        show_progress(pg, sec->name, a->headline);
+        if (j > 0 && (mix_add_chime(&track, MIX_CHIME_ARTICLE, e) < 0 ||
+                      audio_silence(&track, v->chime_gap, e) < 0))
+            goto out;
+        if (speak_segments(p, a->segs, a->n_segs, &speech, &syl, e) < 0)
+            goto out;
+        char *name = out_file_name((int)j + 1, a->headline, NAME_MAX_BYTES - 4, e);
+        if (!name)
+            goto out;
+        strbuf fn = {0};
+        if (strbuf_addf(&fn, e, "%s.wav", name) < 0) {
+            free(name);
+            goto out;
+        }
+        free(name);
+        char *rel = join_path(dirname, fn.s, e);
+        strbuf_free(&fn);
+        if (keep(bs, rel, e) < 0)
+            goto out;
+        free(file);
+        if (!(file = join_path(tmpdir, rel, e)) || out_write_wav(file, &speech, e) < 0)
+            goto out;
+        out_article *oa = &bs->arts[j];
+        oa->headline = a->headline;
+        oa->dateline = a->dateline;
+        oa->file = rel;
+        oa->duration_s = (double)speech.frames / speech.rate;
+        oa->offset_s = (double)track.frames / track.rate;
+        oa->syllables = syl;
+        if (audio_concat(&track, &speech, e) < 0 ||
+            audio_silence(&track, j + 1 < sec->n_articles ? v->chime_gap : v->pause_paragraph, e) < 0)
+            goto out;
+        audio_free(&speech);
+        pg->done++;
+    }
+    char *secfile = NULL;
+    strbuf sf = {0};
+    if (strbuf_addf(&sf, e, "%s.wav", dirname) < 0 || keep(bs, secfile = strbuf_take(&sf), e) < 0)
+        goto out;
+    free(file);
+    if (!(file = join_path(tmpdir, secfile, e)) || out_write_wav(file, &track, e) < 0)
+        goto out;
+    bs->s.name = sec->name;
+    bs->s.file = secfile;
+    bs->s.duration_s = (double)track.frames / track.rate;
+    bs->s.articles = bs->arts;
+    bs->s.n_articles = sec->n_articles;
+    rc = 0;
+out:
+    free(file);
+    free(dirpath);
+    audio_free(&track);
+    audio_free(&speech);
+    return rc;
+}
+
+/* Moves the finished folder 'tmp' to 'final', replacing an older build of
+ * the same edition in two renames, so a reader sees the old or the new
+ * edition, never a mix. */
+static int publish_edition(const char *tmp, const char *final, const char *paper_dir, err *e)
+{
+    struct stat st;
+    if (stat(final, &st) < 0) {
+        if (rename(tmp, final) < 0) {
+            err_set(e, ERR_OUTPUT, final, 0, 0, "cannot publish: %s", strerror(errno));
+            return -1;
+        }
+        return 0;
+    }
+    strbuf old = {0};
+    if (strbuf_addf(&old, e, "%s/.old.%ld", paper_dir, (long)getpid()) < 0)
+        return -1;
+    int rc = -1;
+    if (rename(final, old.s) < 0) {
+        err_set(e, ERR_OUTPUT, final, 0, 0, "cannot replace: %s", strerror(errno));
+    } else if (rename(tmp, final) < 0) {
+        err_set(e, ERR_OUTPUT, final, 0, 0, "cannot publish: %s", strerror(errno));
+        rename(old.s, final);
+    } else {
+        rc = out_remove_tree(old.s, e);
+    }
+    strbuf_free(&old);
+    return rc;
+}
+
+static int build_one(pipeline *p, const char *path, err *e)
+{
+    const opts *o = p->o;
+    edition *ed = NULL;
+    script *sc = NULL;
+    built_section *bs = NULL;
+    char *paper_name = NULL, *paper_dir = NULL, *date = NULL, *tmpdir = NULL, *final = NULL;
+    char *file = NULL;
+    audio intro = {0};
+    int rc = -1;
+    progress pg = {0};
+    clock_gettime(CLOCK_MONOTONIC, &pg.t0);
+    pg.tty = isatty(2) && !o->quiet;
+
+    if (!(ed = edition_read(path, e)))
+        goto out;
+    clean_stats cs = {0};
+    for (size_t i = 0; i < ed->n_sections; i++)
+        for (size_t j = 0; j < ed->sections[i].n_articles; j++) {
+            if (clean_article(&ed->sections[i].articles[j], &cs, e) < 0)
+                goto out;
+            pg.total++;
+        }
+    if (!(sc = script_build(ed, e)))
+        goto out;
+    if (ed->masthead.date)
+        date = strdup(ed->masthead.date);
+    else {
+        date = today();
+        if (!o->quiet)
+            fprintf(stderr, "%s: %s: warning: no date in the masthead; using today, %s\n",
+                    progname, path, date ? date : "?");
+    }
+    /* The paper's folder name: its name, made safe, without the index. */
+    char *pn = out_file_name(0, ed->masthead.paper, NAME_MAX_BYTES, e);
+    if (!pn || !date)
+        goto out;
+    paper_name = strdup(pn + 3);
+    free(pn);
+    if (!paper_name || !paper_name[0]) {
+        free(paper_name);
+        paper_name = strdup("paper");
+    }
+    strbuf b = {0};
+    if (strbuf_addf(&b, e, "%s/%s", o->out, paper_name) < 0)
+        goto out;
+    paper_dir = strbuf_take(&b);
+    if (strbuf_addf(&b, e, "%s/%s", paper_dir, date) < 0)
+        goto out;
+    final = strbuf_take(&b);
+    if (strbuf_addf(&b, e, "%s/.%s.tmp.%ld", paper_dir, date, (long)getpid()) < 0)
+        goto out;
+    tmpdir = strbuf_take(&b);
+    if (out_mkdirs(paper_dir, e) < 0 || out_remove_tree(tmpdir, e) < 0 || out_mkdirs(tmpdir, e) < 0)
+        goto out;
+    if (o->verbose)
+        fprintf(stderr, "%s: %s: %zu sections, %zu articles, %zu teasers; joined %zu, "
+                        "dropped %zu repeats, %zu captions\n",
+                progname, path, ed->n_sections, pg.total, ed->n_teasers, cs.joined,
+                cs.duplicates, cs.captions);
+
+    size_t syl;
+    if (speak_segments(p, sc->intro, sc->n_intro, &intro, &syl, e) < 0 ||
+        !(file = join_path(tmpdir, "00-intro.wav", e)) || out_write_wav(file, &intro, e) < 0)
+        goto out;
+    bs = calloc(sc->n_sections, sizeof *bs);
+    if (!bs) {
+        err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < sc->n_sections; i++)
+        if (build_section(p, &sc->sections[i], tmpdir, &bs[i], &pg, e) < 0)
+            goto out;
+    if (pg.tty)
+        fprintf(stderr, "\r\033[K");
+
+    out_section *secs = calloc(sc->n_sections, sizeof *secs);
+    const char **teasers = calloc(ed->n_teasers + 1, sizeof *teasers);
+    if (!secs || !teasers) {
+        free(secs);
+        free(teasers);
+        err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < sc->n_sections; i++)
+        secs[i] = bs[i].s;
+    for (size_t i = 0; i < ed->n_teasers; i++)
+        teasers[i] = ed->teasers[i].text;
+    const edition_masthead *m = &ed->masthead;
+    out_manifest man = {
+        .paper = m->paper, .date = date, .weekday = m->weekday, .lunar = m->lunar,
+        .issue = m->issue, .serial = m->serial, .pages = m->pages,
+        .sample_rate = o->rate, .intro_file = "00-intro.wav",
+        .intro_duration_s = (double)intro.frames / intro.rate,
+        .voice = p->voice.name, .generator = "tingbao " TINGBAO_VERSION,
+        .sections = secs, .n_sections = sc->n_sections,
+        .teasers = teasers, .n_teasers = ed->n_teasers,
+    };
+    free(file);
+    file = join_path(tmpdir, "edition.json", e);
+    int ok = file && out_write_manifest(file, &man, e) == 0;
+    free(secs);
+    free(teasers);
+    if (!ok || publish_edition(tmpdir, final, paper_dir, e) < 0)
+        goto out;
+    if (!o->quiet) {
+        double audio_s = man.intro_duration_s;
+        for (size_t i = 0; i < sc->n_sections; i++)
+            audio_s += bs[i].s.duration_s;
+        fprintf(stderr, "%s: %s %s: sections=%zu articles=%zu audio=%.1fs joined=%zu "
+                        "duplicates=%zu captions=%zu articles=%zu synthesized=%zu cached=0 "
+                        "seconds=%.2f\n",
+                progname, m->paper, date, sc->n_sections, pg.total, audio_s, cs.joined,
+                cs.duplicates, cs.captions, pg.total, pg.total, since(&pg.t0));
+    }
+    printf("%s\n", final);
+    fflush(stdout);
+    rc = 0;
+out:
+    if (rc < 0 && pg.tty)
+        fprintf(stderr, "\r\033[K");
+    if (rc < 0 && tmpdir) {
+        err ignore = {0};
+        out_remove_tree(tmpdir, &ignore);
+    }
+    if (bs) {
+        for (size_t i = 0; i < sc->n_sections; i++) {
+            for (size_t k = 0; k < bs[i].n_files; k++)
+                free(bs[i].files[k]);
+            free(bs[i].files);
+            free(bs[i].arts);
+        }
+        free(bs);
+    }
+    audio_free(&intro);
+    free(file);
+    free(tmpdir);
+    free(final);
+    free(paper_dir);
+    free(paper_name);
+    free(date);
+    script_free(sc);
+    edition_free(ed);
+    return rc;
+}
+
+/* ---- script, normalize, pinyin, say ----------------------------------- */
+
+static int fill_seg(pipeline *p, const script_segment *s, out_script_seg *o, err *e)
+{
+    g2p_tokens toks = {0};
+    char *spoken = NULL;
+    o->kind = script_kind_name(s->kind);
+    o->text = s->text;
+    if (text_to_tokens(p, s->text, s->src, s->line, &spoken, &toks, e) < 0) {
+        free(spoken);
+        g2p_tokens_free(&toks);
+        return -1;
+    }
+    g2p_tokens_free(&toks);
+    o->spoken = spoken;
+    o->pinyin = g2p_pinyin(p->g2p, spoken, strlen(spoken), e);
+    return o->pinyin ? 0 : -1;
+}
+
+static int cmd_script(pipeline *p, const char *path, err *e)
+{
+    edition *ed = edition_read(path, e);
+    if (!ed)
+        return -1;
+    int rc = -1;
+    clean_stats cs = {0};
+    script *sc = NULL;
+    out_script_section *secs = NULL;
+    out_script_seg *intro = NULL;
+    for (size_t i = 0; i < ed->n_sections; i++)
+        for (size_t j = 0; j < ed->sections[i].n_articles; j++)
+            if (clean_article(&ed->sections[i].articles[j], &cs, e) < 0)
+                goto out;
+    if (!(sc = script_build(ed, e)))
+        goto out;
+    intro = calloc(sc->n_intro + 1, sizeof *intro);
+    secs = calloc(sc->n_sections + 1, sizeof *secs);
+    if (!intro || !secs) {
+        err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < sc->n_intro; i++)
+        if (fill_seg(p, &sc->intro[i], &intro[i], e) < 0)
+            goto out;
+    for (size_t i = 0; i < sc->n_sections; i++) {
+        const script_section *ss = &sc->sections[i];
+        secs[i].name = ss->name;
+        secs[i].intro = calloc(ss->n_intro + 1, sizeof *secs[i].intro);
+        secs[i].articles = calloc(ss->n_articles + 1, sizeof *secs[i].articles);
+        if (!secs[i].intro || !secs[i].articles) {
+            err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory");
+            goto out;
+        }
+        secs[i].n_intro = ss->n_intro;
+        for (size_t k = 0; k < ss->n_intro; k++)
+            if (fill_seg(p, &ss->intro[k], &secs[i].intro[k], e) < 0)
+                goto out;
+        secs[i].n_articles = ss->n_articles;
+        for (size_t j = 0; j < ss->n_articles; j++) {
+            out_script_article *oa = &secs[i].articles[j];
+            oa->headline = ss->articles[j].headline;
+            oa->segs = calloc(ss->articles[j].n_segs + 1, sizeof *oa->segs);
+            if (!oa->segs) {
+                err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory");
+                goto out;
+            }
+            oa->n_segs = ss->articles[j].n_segs;
+            for (size_t k = 0; k < oa->n_segs; k++)
+                if (fill_seg(p, &ss->articles[j].segs[k], &oa->segs[k], e) < 0)
+                    goto out;
+        }
+    }
+    if (p->o->json) {
+        char *js = out_script_json(intro, sc->n_intro, secs, sc->n_sections, e);
+        if (!js)
+            goto out;
+        printf("%s\n", js);
+        free(js);
+    } else {
+        const out_script_seg *v;
+        for (size_t i = 0; i < sc->n_intro; i++) {
+            v = &intro[i];
+            printf("[%s] %s\n    %s\n    %s\n", v->kind, v->text, v->spoken, v->pinyin);
+        }
+        for (size_t i = 0; i < sc->n_sections; i++) {
+            printf("\n== %s\n", secs[i].name);
+            for (size_t k = 0; k < secs[i].n_intro; k++) {
+                v = &secs[i].intro[k];
+                printf("[%s] %s\n    %s\n    %s\n", v->kind, v->text, v->spoken, v->pinyin);
+            }
+            for (size_t j = 0; j < secs[i].n_articles; j++) {
+                printf("\n-- %zu. %s\n", j + 1, secs[i].articles[j].headline);
+                for (size_t k = 0; k < secs[i].articles[j].n_segs; k++) {
+                    v = &secs[i].articles[j].segs[k];
+                    printf("[%s] %s\n    %s\n    %s\n", v->kind, v->text, v->spoken, v->pinyin);
+                }
+            }
+        }
+    }
+    if (p->o->verbose)
+        fprintf(stderr, "%s: joined=%zu duplicates=%zu captions=%zu\n", progname, cs.joined,
+                cs.duplicates, cs.captions);
+    rc = 0;
+out:
+    if (intro) {
+        for (size_t i = 0; i < (sc ? sc->n_intro : 0); i++) {
+            free((char *)intro[i].spoken);
+            free((char *)intro[i].pinyin);
+        }
+        free(intro);
+    }
+    if (secs) {
+        for (size_t i = 0; i < sc->n_sections; i++) {
+            for (size_t k = 0; k < secs[i].n_intro; k++) {
+                free((char *)secs[i].intro[k].spoken);
+                free((char *)secs[i].intro[k].pinyin);
+            }
+            free(secs[i].intro);
+            for (size_t j = 0; j < secs[i].n_articles; j++) {
+                for (size_t k = 0; k < secs[i].articles[j].n_segs; k++) {
+                    free((char *)secs[i].articles[j].segs[k].spoken);
+                    free((char *)secs[i].articles[j].segs[k].pinyin);
+                }
+                free(secs[i].articles[j].segs);
+            }
+            free(secs[i].articles);
+        }
+        free(secs);
+    }
+    script_free(sc);
+    edition_free(ed);
+    return rc;
+}
+
+/* stdin -> stdout, one line in, one line out.  'pinyin' selects the stage. */
+static int cmd_lines(pipeline *p, int pinyin, err *e)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int lineno = 0, rc = 0;
+    while ((n = getline(&line, &cap, stdin)) >= 0) {
+        lineno++;
+        while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        size_t off = 0;
+        if (lineno == 1 && n >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0)
+            off = 3;
+        size_t bad;
+        if (utf8_validate(line + off, (size_t)n - off, &bad) < 0) {
+            int l, c;
+            utf8_position(line + off, bad, &l, &c);
+            err_set(e, ERR_PARSE, "<stdin>", lineno, c, "invalid UTF-8 (byte 0x%02x)",
+                    (unsigned char)line[off + bad]);
+            rc = -1;
+            break;
+        }
+        char *spoken = tn_normalize(p->tn, line + off, (size_t)n - off, "<stdin>", lineno, e);
+        if (!spoken) {
+            rc = -1;
+            break;
+        }
+        if (pinyin) {
+            char *py = g2p_pinyin(p->g2p, spoken, strlen(spoken), e);
+            free(spoken);
+            if (!py) {
+                rc = -1;
+                break;
+            }
+            spoken = py;
+        }
+        printf("%s\n", spoken);
+        free(spoken);
+    }
+    free(line);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        err_set(e, ERR_OUTPUT, "<stdout>", 0, 0, "write error");
+        rc = -1;
+    }
+    return rc;
+}
+
+static int cmd_say(pipeline *p, const char *text, err *e)
+{
+    script_segment seg = {SCRIPT_PARAGRAPH, (char *)text, "<text>", 1};
+    audio a = {0};
+    size_t syl;
+    size_t bad;
+    if (utf8_validate(text, strlen(text), &bad) < 0) {
+        err_set(e, ERR_PARSE, "<text>", 1, 0, "invalid UTF-8");
+        return -1;
+    }
+    const char *path = p->o->say_out ? p->o->say_out : "say.wav";
+    int rc = speak_segments(p, &seg, 1, &a, &syl, e) == 0 && out_write_wav(path, &a, e) == 0 ? 0 : -1;
+    if (rc == 0 && !p->o->quiet)
+        fprintf(stderr, "%s: %zu syllables, %.2f s\n", progname, syl, audio_seconds(&a));
+    if (rc == 0)
+        printf("%s\n", path);
+    audio_free(&a);
+    return rc;
+}
+
+/* ---- main ------------------------------------------------------------- */
+
+int main(int argc, char **argv)
+{
+    opts o = {.out = "output", .rate = 44100};
+    const char **args = calloc((size_t)argc + 1, sizeof *args);
+    o.lexicons = calloc((size_t)argc + 1, sizeof *o.lexicons);
+    size_t n_args = 0;
+    if (!args || !o.lexicons) {
+        fprintf(stderr, "%s: out of memory\n", progname);
+        return EX_OSERR;
+    }
+    if (argc < 2) {
+        usage(stderr);
+        return EX_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+        printf("tingbao %s (espeak-ng %s)\n", TINGBAO_VERSION, synth_version());
+        return 0;
+    }
+    if (strcmp(cmd, "build") && strcmp(cmd, "script") && strcmp(cmd, "normalize") &&
+        strcmp(cmd, "pinyin") && strcmp(cmd, "say"))
+        return bad_usage("unknown command '%s'", cmd);
+    int only_args = 0;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = NULL;
+#define TAKES(name) (!strcmp(a, name) && (i + 1 < argc ? (val = argv[++i], 1) : (bad_usage("option %s needs a value", name), exit(EX_USAGE), 0)))
+        if (only_args || a[0] != '-' || !strcmp(a, "-")) {
+            args[n_args++] = a;
+        } else if (!strcmp(a, "--")) {
+            only_args = 1;
+        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            return 0;
+        } else if (TAKES("--out") || TAKES("-o")) {
+            o.out = val;
+            o.say_out = val;
+        } else if (TAKES("--voice")) {
+            o.voice = val;
+        } else if (TAKES("--lexicon")) {
+            o.lexicons[o.n_lexicons++] = val;
+        } else if (TAKES("--rate")) {
+            char *end;
+            long r = strtol(val, &end, 10);
+            if (*end || r < 8000 || r > 192000)
+                return bad_usage("--rate must be a sample rate in Hz (8000-192000), not '%s'", val);
+            o.rate = (int)r;
+        } else if (!strcmp(a, "--json")) {
+            o.json = 1;
+        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
+            o.quiet = 1;
+        } else if (!strcmp(a, "--verbose") || !strcmp(a, "-v")) {
+            o.verbose = 1;
+        } else {
+            return bad_usage("unknown option '%s'", a);
+        }
+#undef TAKES
+    }
+    int is_build = !strcmp(cmd, "build"), is_script = !strcmp(cmd, "script"),
+        is_say = !strcmp(cmd, "say");
+    if ((is_build && n_args < 1) || (is_script && n_args != 1))
+        return bad_usage("%s: which edition? (a Markdown file or folder)", cmd);
+    if (is_say && n_args < 1)
+        return bad_usage("%s: what should be said?", cmd);
+    if (!is_build && !is_script && !is_say && n_args)
+        return bad_usage("%s reads standard input; unexpected argument", cmd);
+
+    pipeline p = {.o = &o};
+    err e = {0};
+    int rc = 0;
+    if (open_text(&p, &e) < 0 || ((is_build || is_say) && open_voice(&p, &e) < 0)) {
+        rc = fail(&e);
+    } else if (is_build) {
+        for (size_t i = 0; i < n_args && rc == 0; i++)
+            if (build_one(&p, args[i], &e) < 0)
+                rc = fail(&e);
+    } else if (is_script) {
+        if (cmd_script(&p, args[0], &e) < 0)
+            rc = fail(&e);
+    } else if (is_say) {
+        strbuf t = {0};
+        for (size_t i = 0; i < n_args; i++)
+            if ((i && strbuf_adds(&t, " ", &e) < 0) || strbuf_adds(&t, args[i], &e) < 0)
+                break;
+        if (e.cat != ERR_NONE || cmd_say(&p, t.s, &e) < 0)
+            rc = fail(&e);
+        strbuf_free(&t);
+    } else if (cmd_lines(&p, !strcmp(cmd, "pinyin"), &e) < 0) {
+        rc = fail(&e);
+    }
+    close_pipeline(&p);
+    free(args);
+    free(o.lexicons);
+    return rc;
+}

@@ -1,0 +1,931 @@
+/* mklexicon.c -- builds the base lexicon (build/base-lexicon.tsv).
+ *
+ *   mklexicon --rime terra_pinyin.dict.yaml --unihan Unihan_Readings.txt \
+ *             --freq jieba/dict.txt --opencc t2s.json --out FILE
+ *
+ * Output: "word<TAB>pinyin<TAB>frequency" lines, sorted by bytes, the same
+ * bytes for the same inputs.  Pinyin is tone-numbered (1-5), ü as v.
+ *
+ * Where each part comes from, and the rules that pick one reading:
+ *
+ * - Rime's terra_pinyin (traditional characters) gives words and readings.
+ *   Single characters carry percentage weights; a character listing several
+ *   readings without weights shares the rest equally.  A word listing several
+ *   readings without weights gets the reading whose syllables best agree with
+ *   each character's weights (the sum of log weights; a neutral tone counts
+ *   as its character's full-tone reading, and 一/不 count by their base
+ *   syllable because Rime writes their sandhi into words).  A tie goes to the
+ *   reading with more neutral tones, since Rime lists the lexicalized neutral
+ *   form (东西 dong1 xi5, 丈夫 zhang4 fu5) beside the literal one; then to
+ *   the first listed.  Errors of this rule are fixed in lexicon/news.tsv.
+ * - Every word is converted to simplified with OpenCC (t2s); several
+ *   traditional words that become one simplified word are merged and the best
+ *   scored reading wins.  A single character's readings are merged from its
+ *   traditional sources and weighted by how the character is read in words
+ *   (word frequency), so that a simplified form that is also a rare
+ *   traditional character (么, read yao1 in Rime) still gets its real reading.
+ * - Unihan kMandarin (else kHanyuPinyin) gives characters Rime lacks.
+ * - jieba's dict.txt gives frequencies.  A jieba word that Rime lacks is
+ *   kept only when every character has one dominant reading (>= 90% of its
+ *   uses) and it holds no 一/不 (whose sandhi g2p decides in context), so
+ *   segmentation never invents a polyphone reading.  Rime words absent from
+ *   jieba get a small default frequency.
+ * - Syllables espeak-ng's cmn-latn-pinyin voice cannot read (m2, hm, n2...)
+ *   are rewritten to the nearest syllable it reads.
+ */
+#include <math.h>
+#include <opencc.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DOMINANT 0.95
+#define RIME_ONLY_FREQ 2.0  /* Rime word not in jieba */
+#define CHAR_ONLY_FREQ 1.0  /* character in no frequency list */
+
+static void die(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "mklexicon: ");
+    fprintf(stderr, fmt, arg);
+    fputc('\n', stderr);
+    exit(1);
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (!p)
+        die("%s", "out of memory");
+    return p;
+}
+
+static char *xstrndup(const char *s, size_t n)
+{
+    char *d = xrealloc(NULL, n + 1);
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        die("cannot open %s", path);
+    size_t cap = 1 << 20, n = 0;
+    char *buf = xrealloc(NULL, cap);
+    size_t got;
+    while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += got;
+        if (cap - n - 1 == 0)
+            buf = xrealloc(buf, cap *= 2);
+    }
+    if (ferror(f))
+        die("cannot read %s", path);
+    fclose(f);
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+/* ---- UTF-8 (this tool links nothing from src/) ---- */
+
+static uint32_t u8next(const char *s, size_t *i)
+{
+    const unsigned char *p = (const unsigned char *)s + *i;
+    if (p[0] < 0x80) { *i += 1; return p[0]; }
+    if ((p[0] & 0xE0) == 0xC0 && p[1]) { *i += 2; return ((p[0] & 0x1Fu) << 6) | (p[1] & 0x3Fu); }
+    if ((p[0] & 0xF0) == 0xE0 && p[1] && p[2]) {
+        *i += 3;
+        return ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+    }
+    if ((p[0] & 0xF8) == 0xF0 && p[1] && p[2] && p[3]) {
+        *i += 4;
+        return ((p[0] & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) | (p[3] & 0x3Fu);
+    }
+    *i += 1;
+    return 0xFFFD;
+}
+
+static size_t u8put(uint32_t cp, char *o)
+{
+    if (cp < 0x80) { o[0] = (char)cp; return 1; }
+    if (cp < 0x800) { o[0] = (char)(0xC0 | (cp >> 6)); o[1] = (char)(0x80 | (cp & 0x3F)); return 2; }
+    if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | (cp >> 12)); o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F)); return 3;
+    }
+    o[0] = (char)(0xF0 | (cp >> 18)); o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); o[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+static int is_han(uint32_t c)
+{
+    return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
+           (c >= 0x20000 && c <= 0x323AF) || (c >= 0xF900 && c <= 0xFAFF) ||
+           (c >= 0x2F800 && c <= 0x2FA1F) || c == 0x3007;
+}
+
+/* Code points of 's', or 0 when a character is not Han. */
+static size_t han_chars(const char *s)
+{
+    size_t i = 0, n = 0, len = strlen(s);
+    while (i < len) {
+        if (!is_han(u8next(s, &i)))
+            return 0;
+        n++;
+    }
+    return n;
+}
+
+static size_t count_syllables(const char *py)
+{
+    size_t n = 0;
+    for (const char *p = py; *p; p++)
+        if (*p != ' ' && (p == py || p[-1] == ' '))
+            n++;
+    return n;
+}
+
+/* ---- a string -> index map (open addressing) ---- */
+
+typedef struct smap {
+    char **key;
+    int *val;
+    size_t cap, n;
+} smap;
+
+static uint64_t hash(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    return h;
+}
+
+static int smap_get(const smap *m, const char *k)
+{
+    if (!m->cap)
+        return -1;
+    size_t n = strlen(k);
+    for (size_t i = hash(k, n) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        if (!m->key[i])
+            return -1;
+        if (!strcmp(m->key[i], k))
+            return m->val[i];
+    }
+}
+
+/* Stores k -> v ('k' is copied) unless present; returns the stored value. */
+static int smap_put(smap *m, const char *k, int v)
+{
+    if ((m->n + 1) * 2 > m->cap) {
+        smap old = *m;
+        m->cap = old.cap ? old.cap * 2 : 1024;
+        m->key = calloc(m->cap, sizeof *m->key);
+        m->val = calloc(m->cap, sizeof *m->val);
+        if (!m->key || !m->val)
+            die("%s", "out of memory");
+        m->n = 0;
+        for (size_t i = 0; i < old.cap; i++)
+            if (old.key[i]) {
+                size_t j = hash(old.key[i], strlen(old.key[i])) & (m->cap - 1);
+                while (m->key[j])
+                    j = (j + 1) & (m->cap - 1);
+                m->key[j] = old.key[i];
+                m->val[j] = old.val[i];
+                m->n++;
+            }
+        free(old.key);
+        free(old.val);
+    }
+    size_t n = strlen(k);
+    size_t i = hash(k, n) & (m->cap - 1);
+    for (; m->key[i]; i = (i + 1) & (m->cap - 1))
+        if (!strcmp(m->key[i], k))
+            return m->val[i];
+    m->key[i] = xstrndup(k, n);
+    m->val[i] = v;
+    m->n++;
+    return v;
+}
+
+/* ---- readings ---- */
+
+typedef struct reading {
+    char *py;
+    double w;      /* character share, or word score */
+    int order;
+} reading;
+
+typedef struct rlist {
+    reading *v;
+    size_t n;
+} rlist;
+
+static reading *rl_find(rlist *l, const char *py)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (!strcmp(l->v[i].py, py))
+            return &l->v[i];
+    return NULL;
+}
+
+static reading *rl_add(rlist *l, const char *py, double w, int order)
+{
+    l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+    l->v[l->n] = (reading){xstrndup(py, strlen(py)), w, order};
+    return &l->v[l->n++];
+}
+
+static int tone_of(const char *syl, size_t n)
+{
+    return n ? syl[n - 1] - '0' : 0;
+}
+
+/* Syllables espeak-ng 1.51's cmn-latn-pinyin voice does not read as
+ * Mandarin (it spells them or drops the tone): the interjections of
+ * 呣 嗯 噷 哼 and friends.  Each becomes the syllable a reader would say. */
+static const char *espeak_form(const char *syl, char *buf)
+{
+    static const struct { const char *from, *to; } fix[] = {
+        {"m", "mu"}, {"n", "en"}, {"ng", "en"}, {"hm", "hen"},
+        {"hng", "heng"}, {"ê", "ei"}, {"yo", "you"}, {"lo", "luo"},
+    };
+    size_t n = strlen(syl);
+    int tone = syl[n - 1];
+    for (size_t i = 0; i < sizeof fix / sizeof fix[0]; i++)
+        if (strlen(fix[i].from) == n - 1 && !strncmp(fix[i].from, syl, n - 1)) {
+            snprintf(buf, 16, "%s%c", fix[i].to, tone);
+            return buf;
+        }
+    return syl;
+}
+
+/* Rewrites every syllable of 'py' with espeak_form(); caller frees. */
+static char *fix_pinyin(const char *py)
+{
+    size_t cap = strlen(py) * 2 + 8, o = 0;
+    char *out = xrealloc(NULL, cap);
+    const char *p = py;
+    while (*p) {
+        const char *e = strchr(p, ' ');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        char syl[32], buf[16];
+        if (n >= sizeof syl)
+            n = sizeof syl - 1;
+        memcpy(syl, p, n);
+        syl[n] = '\0';
+        const char *f = espeak_form(syl, buf);
+        size_t fl = strlen(f);
+        if (o + fl + 2 > cap)
+            out = xrealloc(out, cap = (cap + fl) * 2);
+        if (o)
+            out[o++] = ' ';
+        memcpy(out + o, f, fl);
+        o += fl;
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+static int valid_syllable(const char *s, size_t n)
+{
+    if (n < 2 || s[n - 1] < '1' || s[n - 1] > '5')
+        return 0;
+    for (size_t i = 0; i + 1 < n; i++)
+        if (s[i] < 'a' || s[i] > 'z')
+            return 0;
+    return 1;
+}
+
+static int valid_pinyin(const char *py)
+{
+    const char *p = py;
+    if (!*p)
+        return 0;
+    while (*p) {
+        const char *e = strchr(p, ' ');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (!valid_syllable(p, n))
+            return 0;
+        p += n;
+        if (*p == ' ')
+            p++;
+    }
+    return 1;
+}
+
+/* Unihan's "zhōng" -> "zhong1", "lǘ" -> "lv2", toneless -> tone 5.
+ * 0 when the reading holds a letter we do not map (ḿ, ê). */
+static int unihan_syllable(const char *s, size_t len, char *out, size_t size)
+{
+    static const struct { uint32_t cp; char base; int tone; } marks[] = {
+        {0xE0, 'a', 4}, {0xE1, 'a', 2}, {0x101, 'a', 1}, {0x1CE, 'a', 3},
+        {0xE8, 'e', 4}, {0xE9, 'e', 2}, {0x113, 'e', 1}, {0x11B, 'e', 3},
+        {0xEC, 'i', 4}, {0xED, 'i', 2}, {0x12B, 'i', 1}, {0x1D0, 'i', 3},
+        {0xF2, 'o', 4}, {0xF3, 'o', 2}, {0x14D, 'o', 1}, {0x1D2, 'o', 3},
+        {0xF9, 'u', 4}, {0xFA, 'u', 2}, {0x16B, 'u', 1}, {0x1D4, 'u', 3},
+        {0xFC, 'v', 0}, {0x1D8, 'v', 2}, {0x1D6, 'v', 1}, {0x1DA, 'v', 3},
+        {0x1DC, 'v', 4}, {0x144, 'n', 2}, {0x148, 'n', 3}, {0x1F9, 'n', 4},
+    };
+    size_t i = 0, o = 0;
+    int tone = 5;
+    while (i < len) {
+        uint32_t c = u8next(s, &i);
+        char b = 0;
+        if (c >= 'a' && c <= 'z')
+            b = (char)c;
+        else
+            for (size_t k = 0; k < sizeof marks / sizeof marks[0]; k++)
+                if (marks[k].cp == c) {
+                    b = marks[k].base;
+                    if (marks[k].tone)
+                        tone = marks[k].tone;
+                }
+        if (!b || o + 3 > size)
+            return 0;
+        out[o++] = b;
+    }
+    out[o++] = (char)('0' + tone);
+    out[o] = '\0';
+    return valid_syllable(out, o);
+}
+
+/* ---- the tables ---- */
+
+typedef struct rime_ent {
+    char *trad;
+    char *simp;
+    char *py;
+    double pct;    /* -1 when unweighted */
+    int primary;   /* single character: s2t(simp) == trad */
+} rime_ent;
+
+typedef struct word {
+    char *w;
+    rlist cand;    /* candidate readings */
+    double freq;   /* jieba frequency, 0 when absent */
+    const char *best;
+    int chars;
+} word;
+
+typedef struct lexb {
+    smap tchar_ix;         /* traditional char -> index into tchar */
+    rlist *tchar;
+    size_t ntchar;
+    smap word_ix;          /* simplified word -> index into words */
+    word *words;
+    size_t nwords;
+    smap freq_ix;          /* jieba word -> index into freq */
+    double *freq;
+    size_t nfreq;
+} lexb;
+
+static word *word_get(lexb *b, const char *w)
+{
+    int ix = smap_get(&b->word_ix, w);
+    if (ix >= 0)
+        return &b->words[ix];
+    smap_put(&b->word_ix, w, (int)b->nwords);
+    b->words = xrealloc(b->words, (b->nwords + 1) * sizeof *b->words);
+    word *x = &b->words[b->nwords++];
+    memset(x, 0, sizeof *x);
+    x->w = xstrndup(w, strlen(w));
+    x->chars = (int)han_chars(w);
+    int f = smap_get(&b->freq_ix, w);
+    x->freq = f >= 0 ? b->freq[f] : 0;
+    return x;
+}
+
+static void load_freq(lexb *b, const char *path)
+{
+    size_t len;
+    char *buf = read_file(path, &len);
+    for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+        char *sp = strchr(line, ' ');
+        if (!sp)
+            continue;
+        *sp = '\0';
+        double f = atof(sp + 1);
+        int ix = smap_put(&b->freq_ix, line, (int)b->nfreq);
+        if (ix == (int)b->nfreq) {
+            b->freq = xrealloc(b->freq, (b->nfreq + 1) * sizeof *b->freq);
+            b->freq[b->nfreq++] = f;
+        } else if (f > b->freq[ix]) {
+            b->freq[ix] = f;
+        }
+    }
+    free(buf);
+}
+
+static rime_ent *load_rime(const char *path, size_t *n)
+{
+    size_t len;
+    char *buf = read_file(path, &len);
+    char *p = strstr(buf, "\n...\n");
+    if (!p)
+        die("%s: no '...' line ending the header", path);
+    p += 5;
+    rime_ent *v = NULL;
+    size_t cnt = 0;
+    for (char *line = strtok(p, "\n"); line; line = strtok(NULL, "\n")) {
+        if (line[0] == '#')
+            continue;
+        char *t1 = strchr(line, '\t');
+        if (!t1)
+            continue;
+        *t1 = '\0';
+        char *py = t1 + 1, *t2 = strchr(py, '\t');
+        double pct = -1;
+        if (t2) {
+            *t2 = '\0';
+            pct = atof(t2 + 1);
+        }
+        size_t chars = han_chars(line);
+        if (!chars || !valid_pinyin(py) || count_syllables(py) != chars)
+            continue;
+        v = xrealloc(v, (cnt + 1) * sizeof *v);
+        v[cnt++] = (rime_ent){xstrndup(line, strlen(line)), NULL,
+                              xstrndup(py, strlen(py)), pct, 0};
+    }
+    free(buf);
+    *n = cnt;
+    return v;
+}
+
+/* Converts the strings 'in' with OpenCC 'config' in one call: joined by
+ * newlines (no dictionary key spans a newline), then split.  The results
+ * are malloc()ed into 'out'. */
+static void convert_all(char **in, char **out, size_t n, const char *config)
+{
+    opencc_t od = opencc_open(config);
+    if (od == (opencc_t)-1)
+        die("cannot open OpenCC configuration %s", config);
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += strlen(in[i]) + 1;
+    char *joined = xrealloc(NULL, total + 1), *o = joined;
+    for (size_t i = 0; i < n; i++) {
+        size_t l = strlen(in[i]);
+        memcpy(o, in[i], l);
+        o[l] = '\n';
+        o += l + 1;
+    }
+    *o = '\0';
+    char *s = opencc_convert_utf8(od, joined, total);
+    if (!s)
+        die("opencc: %s", opencc_error());
+    char *q = s;
+    for (size_t i = 0; i < n; i++) {
+        char *nl = strchr(q, '\n');
+        if (!nl)
+            die("%s", "opencc changed the number of lines");
+        out[i] = xstrndup(q, (size_t)(nl - q));
+        q = nl + 1;
+    }
+    opencc_convert_utf8_free(s);
+    free(joined);
+    opencc_close(od);
+}
+
+/* Simplified forms of every entry; for single characters, whether the
+ * entry is the character's usual traditional form (s2t of the simplified
+ * one): 么 stands for 麼 far more often than for its own rare reading. */
+static void simplify(rime_ent *v, size_t n, const char *t2s)
+{
+    char **in = xrealloc(NULL, n * sizeof *in), **out = xrealloc(NULL, n * sizeof *out);
+    for (size_t i = 0; i < n; i++)
+        in[i] = v[i].trad;
+    convert_all(in, out, n, t2s);
+    for (size_t i = 0; i < n; i++)
+        v[i].simp = out[i];
+    convert_all(out, in, n, "s2t.json");
+    for (size_t i = 0; i < n; i++) {
+        v[i].primary = !strcmp(in[i], v[i].trad);
+        free(in[i]);
+    }
+    free(in);
+    free(out);
+}
+
+/* Shares of each traditional character's readings, in [0, 1]: weighted
+ * readings by their percentage, unweighted ones split the remainder. */
+static void char_shares(lexb *b, rime_ent *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (han_chars(v[i].trad) != 1)
+            continue;
+        int ix = smap_put(&b->tchar_ix, v[i].trad, (int)b->ntchar);
+        if (ix == (int)b->ntchar) {
+            b->tchar = xrealloc(b->tchar, (b->ntchar + 1) * sizeof *b->tchar);
+            b->tchar[b->ntchar++] = (rlist){0};
+        }
+        if (!rl_find(&b->tchar[ix], v[i].py))
+            rl_add(&b->tchar[ix], v[i].py, v[i].pct, (int)i);
+    }
+    for (size_t c = 0; c < b->ntchar; c++) {
+        rlist *l = &b->tchar[c];
+        double sum = 0;
+        size_t unw = 0;
+        for (size_t k = 0; k < l->n; k++) {
+            if (l->v[k].w < 0)
+                unw++;
+            else
+                sum += l->v[k].w;
+        }
+        double rest = sum < 100 ? 100 - sum : 0;
+        for (size_t k = 0; k < l->n; k++)
+            l->v[k].w = (l->v[k].w < 0 ? rest / (double)unw : l->v[k].w) / 100.0;
+    }
+}
+
+static int same_base(const char *a, size_t an, const char *b, size_t bn)
+{
+    return an == bn && !strncmp(a, b, an - 1);
+}
+
+/* Share of syllable 'syl' for traditional character 'ch' (see the file
+ * comment for neutral tones and 一/不). */
+static double syllable_share(const lexb *b, const char *ch, const char *syl, size_t n)
+{
+    int ix = smap_get(&b->tchar_ix, ch);
+    if (ix < 0)
+        return 1.0;
+    const rlist *l = &b->tchar[ix];
+    int loose = tone_of(syl, n) == 5 || !strcmp(ch, "一") || !strcmp(ch, "不");
+    double best = 0;
+    for (size_t k = 0; k < l->n; k++) {
+        const char *r = l->v[k].py;
+        size_t rn = strlen(r);
+        if ((rn == n && !strncmp(r, syl, n)) || (loose && same_base(r, rn, syl, n)))
+            if (l->v[k].w > best)
+                best = l->v[k].w;
+    }
+    return best;
+}
+
+static double reading_score(const lexb *b, const rime_ent *e)
+{
+    double s = 0;
+    size_t i = 0, len = strlen(e->trad);
+    const char *p = e->py;
+    while (i < len) {
+        size_t st = i;
+        u8next(e->trad, &i);
+        char ch[8];
+        memcpy(ch, e->trad + st, i - st);
+        ch[i - st] = '\0';
+        const char *sp = strchr(p, ' ');
+        size_t n = sp ? (size_t)(sp - p) : strlen(p);
+        double w = syllable_share(b, ch, p, n);
+        s += log(w > 0.001 ? w : 0.001);
+        p += n + (sp ? 1 : 0);
+    }
+    if (e->pct >= 0)
+        s += log(e->pct > 0.1 ? e->pct / 100.0 : 0.001);
+    return s;
+}
+
+static int neutral_count(const char *py)
+{
+    int n = 0;
+    for (const char *p = py; *p; p++)
+        if (*p == '5')
+            n++;
+    return n;
+}
+
+static void choose_word(word *x)
+{
+    reading *best = NULL;
+    for (size_t k = 0; k < x->cand.n; k++) {
+        reading *r = &x->cand.v[k];
+        if (!best || r->w > best->w + 1e-9)
+            best = r;
+        else if (fabs(r->w - best->w) <= 1e-9) {
+            int a = neutral_count(r->py), c = neutral_count(best->py);
+            if (a > c || (a == c && r->order < best->order))
+                best = r;
+        }
+    }
+    x->best = best ? best->py : NULL;
+}
+
+/* Per simplified character: how it reads standing alone (Rime's shares,
+ * merged over its traditional sources, times its own frequency) plus how it
+ * reads inside words (each word's frequency).  Stored as the character's
+ * candidate weights; returns nothing. */
+static void char_usage(lexb *b)
+{
+    for (size_t i = 0; i < b->nwords; i++) {
+        word *x = &b->words[i];
+        if (x->chars < 2 || !x->best)
+            continue;
+        double f = x->freq > 0 ? x->freq : RIME_ONLY_FREQ;
+        size_t j = 0, len = strlen(x->w);
+        const char *p = x->best;
+        while (j < len) {
+            size_t st = j;
+            u8next(x->w, &j);
+            char ch[8];
+            memcpy(ch, x->w + st, j - st);
+            ch[j - st] = '\0';
+            const char *sp = strchr(p, ' ');
+            size_t n = sp ? (size_t)(sp - p) : strlen(p);
+            char syl[16];
+            snprintf(syl, sizeof syl, "%.*s", (int)n, p);
+            int ix = smap_get(&b->word_ix, ch);
+            if (ix >= 0) {
+                reading *r = rl_find(&b->words[ix].cand, syl);
+                /* usage is stored separately in 'order'-free slot: we add
+                 * to w after the alone-weights were scaled (see below) */
+                if (r)
+                    r->w += f;
+            }
+            p += n + (sp ? 1 : 0);
+        }
+    }
+}
+
+static void build(lexb *b, rime_ent *v, size_t n)
+{
+    char_shares(b, v, n);
+    /* Single characters first: candidate weight = merged share. */
+    for (size_t i = 0; i < n; i++) {
+        if (han_chars(v[i].simp) != 1 || han_chars(v[i].trad) != 1)
+            continue;
+        int tix = smap_get(&b->tchar_ix, v[i].trad);
+        reading *tr = rl_find(&b->tchar[tix], v[i].py);
+        word *x = word_get(b, v[i].simp);
+        reading *r = rl_find(&x->cand, v[i].py);
+        if (!r)
+            r = rl_add(&x->cand, v[i].py, 0, (int)i);
+        /* the usual traditional form speaks for the character */
+        r->w += tr->w * (v[i].primary ? 1.0 : 0.05);
+    }
+    for (size_t i = 0; i < b->nwords; i++) {
+        word *x = &b->words[i];
+        double sum = 0, f = x->freq > 0 ? x->freq : CHAR_ONLY_FREQ;
+        for (size_t k = 0; k < x->cand.n; k++)
+            sum += x->cand.v[k].w;
+        for (size_t k = 0; k < x->cand.n; k++)
+            x->cand.v[k].w = sum > 0 ? x->cand.v[k].w / sum * f : 0;
+    }
+    /* Words. */
+    for (size_t i = 0; i < n; i++) {
+        if (han_chars(v[i].simp) < 2 || han_chars(v[i].simp) != han_chars(v[i].trad))
+            continue;
+        word *x = word_get(b, v[i].simp);
+        double s = reading_score(b, &v[i]);
+        reading *r = rl_find(&x->cand, v[i].py);
+        if (!r)
+            rl_add(&x->cand, v[i].py, s, (int)i);
+        else if (s > r->w)
+            r->w = s;
+    }
+    for (size_t i = 0; i < b->nwords; i++)
+        if (b->words[i].chars >= 2)
+            choose_word(&b->words[i]);
+    char_usage(b);
+    for (size_t i = 0; i < b->nwords; i++)
+        if (b->words[i].chars == 1)
+            choose_word(&b->words[i]);
+}
+
+static void load_unihan(lexb *b, const char *path)
+{
+    size_t len;
+    char *buf = read_file(path, &len);
+    for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+        if (strncmp(line, "U+", 2))
+            continue;
+        char *t1 = strchr(line, '\t');
+        char *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+        if (!t2)
+            continue;
+        int mandarin = !strncmp(t1 + 1, "kMandarin\t", 10);
+        int hanyu = !strncmp(t1 + 1, "kHanyuPinyin\t", 13);
+        if (!mandarin && !hanyu)
+            continue;
+        char ch[8];
+        ch[u8put((uint32_t)strtoul(line + 2, NULL, 16), ch)] = '\0';
+        int ix = smap_get(&b->word_ix, ch);
+        if (ix >= 0 && b->words[ix].best)
+            continue; /* Rime knows it, or an earlier Unihan line did */
+        /* kMandarin's first reading; else kHanyuPinyin "10019.020:tiàn,..." */
+        char *r = t2 + 1;
+        if (hanyu) {
+            char *colon = strchr(r, ':');
+            if (!colon)
+                continue;
+            r = colon + 1;
+        }
+        size_t rl = strcspn(r, " ,");
+        char syl[32];
+        if (!unihan_syllable(r, rl, syl, sizeof syl))
+            continue;
+        word *x = word_get(b, ch);
+        if (x->best)
+            continue;
+        rl_add(&x->cand, syl, 1, -1);
+        x->best = x->cand.v[0].py;
+    }
+    free(buf);
+}
+
+/* The dominant reading of simplified character 'ch', or NULL.  Inside a
+ * word ('final' false) a neutral tone counts as its full-tone reading:
+ * 子 is zi5 at the end of 孩子 but zi3 in 子女. */
+static const char *dominant(const lexb *b, const char *ch, int final)
+{
+    int ix = smap_get(&b->word_ix, ch);
+    if (ix < 0 || !b->words[ix].best)
+        return NULL;
+    const word *x = &b->words[ix];
+    if (x->cand.n == 1)
+        return x->best;
+    double sum = 0, best = 0;
+    const char *arg = NULL;
+    for (size_t k = 0; k < x->cand.n; k++) {
+        const reading *r = &x->cand.v[k];
+        size_t rn = strlen(r->py);
+        double w = r->w;
+        if (!final && tone_of(r->py, rn) == 5) {
+            int has_full = 0;
+            for (size_t j = 0; j < x->cand.n; j++)
+                if (j != k && same_base(x->cand.v[j].py, strlen(x->cand.v[j].py), r->py, rn))
+                    has_full = 1;
+            if (has_full)
+                w = 0; /* its weight goes to the full tone below */
+        }
+        if (!final && tone_of(r->py, rn) != 5)
+            for (size_t j = 0; j < x->cand.n; j++) {
+                const char *o = x->cand.v[j].py;
+                size_t on = strlen(o);
+                if (tone_of(o, on) == 5 && same_base(o, on, r->py, rn))
+                    w += x->cand.v[j].w;
+            }
+        sum += r->w;
+        if (w > best) {
+            best = w;
+            arg = r->py;
+        }
+    }
+    return sum > 0 && best / sum >= DOMINANT ? arg : NULL;
+}
+
+#define YI 0x4E00   /* 一 */
+#define BU 0x4E0D   /* 不 */
+
+static int is_digit_char(uint32_t c)
+{
+    static const uint32_t d[] = {0x3007, 0x96F6, 0x4E00, 0x4E8C, 0x4E09, 0x56DB,
+                                 0x4E94, 0x516D, 0x4E03, 0x516B, 0x4E5D, 0x5341};
+    for (size_t i = 0; i < sizeof d / sizeof d[0]; i++)
+        if (c == d[i])
+            return 1;
+    return 0;
+}
+
+static int is_magnitude(uint32_t c)
+{
+    return c == 0x767E || c == 0x5343 || c == 0x4E07 || c == 0x4EBF; /* 百千万亿 */
+}
+
+/* 一/不 sandhi inside a composed word, by the rules g2p applies across a
+ * sentence (see src/g2p.c): yi1 in numbers, ordinals and at the end. */
+static void word_sandhi(const lexb *b, const uint32_t *cp, char syl[][16], size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        if (cp[k] != YI && cp[k] != BU)
+            continue;
+        int last = k + 1 == n;
+        int nt = last ? 0 : syl[k + 1][strlen(syl[k + 1]) - 1] - '0';
+        if (cp[k] == BU) {
+            strcpy(syl[k], nt == 4 ? "bu2" : "bu4");
+            continue;
+        }
+        int plain = last ||
+            (!is_magnitude(cp[k + 1]) &&
+             ((k > 0 && (is_digit_char(cp[k - 1]) || is_magnitude(cp[k - 1]) ||
+                         cp[k - 1] == 0x7B2C /* 第 */)) ||
+              is_digit_char(cp[k + 1]) || cp[k + 1] == 0x6708 /* 月 */));
+        if (!plain && k > 0) {
+            /* 统一战线: 一 ends the word 统一 inside the longer one */
+            char pair[16];
+            size_t pl = u8put(cp[k - 1], pair);
+            pl += u8put(YI, pair + pl);
+            pair[pl] = '\0';
+            int ix = smap_get(&b->word_ix, pair);
+            const char *r = ix >= 0 ? b->words[ix].best : NULL;
+            /* a jieba pair not yet composed will end in yi1 too */
+            plain = r ? strlen(r) >= 3 && !strcmp(r + strlen(r) - 3, "yi1")
+                      : smap_get(&b->freq_ix, pair) >= 0;
+        }
+        strcpy(syl[k], plain ? "yi1" : nt >= 4 ? "yi2" : "yi4");
+    }
+}
+
+static void add_jieba_words(lexb *b)
+{
+    size_t nkeys = b->freq_ix.cap;
+    for (size_t s = 0; s < nkeys; s++) {
+        const char *w = b->freq_ix.key[s];
+        if (!w || smap_get(&b->word_ix, w) >= 0)
+            continue;
+        size_t chars = han_chars(w);
+        if (chars < 2 || chars > 24)
+            continue;
+        uint32_t cp[24];
+        char syl[24][16];
+        size_t i = 0, len = strlen(w), k = 0;
+        int ok = 1;
+        while (ok && i < len) {
+            size_t st = i;
+            cp[k] = u8next(w, &i);
+            char ch[8];
+            memcpy(ch, w + st, i - st);
+            ch[i - st] = '\0';
+            const char *d = cp[k] == YI ? "yi1" : cp[k] == BU ? "bu4"
+                                         : dominant(b, ch, 0);
+            if (!d || strlen(d) >= sizeof syl[k])
+                ok = 0;
+            else
+                strcpy(syl[k++], d);
+        }
+        if (!ok)
+            continue;
+        word_sandhi(b, cp, syl, k);
+        char py[24 * 17];
+        size_t o = 0;
+        for (size_t j = 0; j < k; j++)
+            o += (size_t)snprintf(py + o, sizeof py - o, "%s%s", j ? " " : "", syl[j]);
+        word *x = word_get(b, w);
+        rl_add(&x->cand, py, 0, -1);
+        x->best = x->cand.v[0].py;
+    }
+}
+
+static int cmp_word(const void *a, const void *c)
+{
+    return strcmp(((const word *)a)->w, ((const word *)c)->w);
+}
+
+static void write_out(lexb *b, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        die("cannot write %s", path);
+    qsort(b->words, b->nwords, sizeof *b->words, cmp_word);
+    for (size_t i = 0; i < b->nwords; i++) {
+        word *x = &b->words[i];
+        if (!x->best)
+            continue;
+        double fr = x->freq > 0 ? x->freq : x->chars > 1 ? RIME_ONLY_FREQ : CHAR_ONLY_FREQ;
+        char *py = fix_pinyin(x->best);
+        fprintf(f, "%s\t%s\t%.0f\n", x->w, py, fr);
+        free(py);
+    }
+    if (fclose(f))
+        die("cannot write %s", path);
+}
+
+int main(int argc, char **argv)
+{
+    const char *rime = NULL, *unihan = NULL, *freq = NULL, *cc = "t2s.json", *out = NULL;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--rime")) rime = argv[i + 1];
+        else if (!strcmp(argv[i], "--unihan")) unihan = argv[i + 1];
+        else if (!strcmp(argv[i], "--freq")) freq = argv[i + 1];
+        else if (!strcmp(argv[i], "--opencc")) cc = argv[i + 1];
+        else if (!strcmp(argv[i], "--out")) out = argv[i + 1];
+        else die("unknown option %s", argv[i]);
+    }
+    if (!rime || !unihan || !freq || !out) {
+        fprintf(stderr, "usage: mklexicon --rime FILE --unihan FILE --freq FILE "
+                        "[--opencc t2s.json] --out FILE\n");
+        return 2;
+    }
+    lexb b = {0};
+    load_freq(&b, freq);
+    size_t n;
+    rime_ent *v = load_rime(rime, &n);
+    simplify(v, n, cc);
+    build(&b, v, n);
+    load_unihan(&b, unihan);
+    add_jieba_words(&b);
+    write_out(&b, out);
+    if (getenv("MKLEXICON_DEBUG"))
+        for (size_t i = 0; i < b.nwords; i++)
+            if (b.words[i].chars == 1 && strstr(getenv("MKLEXICON_DEBUG"), b.words[i].w))
+                for (size_t k = 0; k < b.words[i].cand.n; k++)
+                    fprintf(stderr, "%s %s %.0f\n", b.words[i].w, b.words[i].cand.v[k].py,
+                            b.words[i].cand.v[k].w);
+    return 0;
+}

@@ -1,6 +1,6 @@
 /* testutil.h -- shared by the test programs: table files and paths.
  *
- * A table file (tests/data/<stage>/*.txt) holds cases of two lines: the
+ * A table file (tests/data/STAGE/NAME.txt) holds cases of two lines: the
  * input, then the expected output.  Blank lines separate cases; lines
  * starting with '#' are comments.  An empty expected output is written
  * as the line "<empty>".

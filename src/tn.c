@@ -1,0 +1,1095 @@
+/* tn.c -- text normalization: written Chinese -> what a newsreader says.
+ *
+ * The input is decoded into two parallel arrays of code points: 'o' as
+ * written, and 'c' with full-width ASCII forms folded to half-width (０-９,
+ * Ａ-Ｚ, ％, ．, －, ／, ：, ～, ￥ ...) by utf8proc's compatibility mapping.
+ * All matching looks at 'c', so "２０２３年" and "2023年" read the same.
+ * Text that is not part of a number is copied from 'o', so Chinese
+ * punctuation (，：；（）) stays exactly as written; only full-width Latin
+ * letters are written folded ("ＧＤＰ" -> "GDP").
+ *
+ * We fold one code point at a time, and only inside the full-width block,
+ * instead of running NFKC over the whole line: NFKC would turn ℃ into "°C",
+ * ㎡ into "m2" (a digit g2p would then read as 二), ① into "1" and Ⅱ into
+ * "II" (two letters).  Those are read by their own rules below.
+ *
+ * Every ASCII digit starts a "number" and is consumed by exactly one of the
+ * readers (dates, phone numbers, serials, clock times, scores, fractions,
+ * quantities), so no digit can reach the output.  Each reader decides from
+ * the characters around the number: the next character (年, 个, %, km ...)
+ * and a few words before it (拨打, 邮编, 比分 ...).
+ *
+ * Conventions (the newsreader's, and kept everywhere):
+ * - 两 only where speech demands it: a lone 2 before a measure word (两个,
+ *   两年前, 两万), and a leading 2 in the 千 place or alone before 万/亿
+ *   (两千, 两千万, 两亿).  Elsewhere 二: 二百, 二十二, 第二, 二月, 二点五.
+ * - A hyphen inside a digit string (phone number, serial) becomes a space,
+ *   a short pause where the writer put a gap.
+ * - 幺 for 1 only in numbers one dials (phones, hotlines, 110), where 一 and
+ *   七 are easily confused over a line; postal codes, serials, model numbers
+ *   and years read 一.
+ */
+#include "tn.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include "str.h"
+#include "utf8.h"
+
+/* Stateless today; the handle keeps room for reading tables loaded later
+ * without changing the contract. */
+struct tn {
+    int unused;
+};
+
+typedef struct ctx {
+    const uint32_t *c; /* folded code points */
+    const uint32_t *o; /* code points as written */
+    size_t n;
+    strbuf *out;
+    err *e;
+    int failed;
+    size_t num_end; /* index just past the last quantity read; a dash here
+                       joins a range */
+} ctx;
+
+/* Digit runs longer than this are read digit by digit: 16 digits is the
+ * largest the 万/亿 system names (9999万亿), and it keeps parsing bounded. */
+#define MAX_CARDINAL 16
+
+#define NONE ((size_t)-1)
+
+static const char *const DIG[10] = {"零", "一", "二", "三", "四",
+                                     "五", "六", "七", "八", "九"};
+
+/* ---- small helpers over the code point arrays ---------------------------- */
+
+static uint32_t cp(const ctx *x, size_t i)
+{
+    return i < x->n ? x->c[i] : 0;
+}
+
+static int isdig(const ctx *x, size_t i)
+{
+    uint32_t c = cp(x, i);
+    return c >= '0' && c <= '9';
+}
+
+static int islat(uint32_t c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static size_t run_end(const ctx *x, size_t i)
+{
+    while (isdig(x, i))
+        i++;
+    return i;
+}
+
+static void put(ctx *x, const char *s)
+{
+    if (!x->failed && strbuf_adds(x->out, s, x->e) < 0)
+        x->failed = 1;
+}
+
+static void putcp(ctx *x, uint32_t c)
+{
+    char b[4];
+    size_t k = utf8_put(c, b);
+    if (!x->failed && k && strbuf_add(x->out, b, k, x->e) < 0)
+        x->failed = 1;
+}
+
+/* Number of code points of 's' matched at position i, 0 when it does not
+ * match. */
+static size_t at(const ctx *x, size_t i, const char *s)
+{
+    size_t len = strlen(s), k = 0, m = 0;
+    while (k < len) {
+        int32_t c = utf8_next(s, len, &k);
+        if (i + m >= x->n || x->c[i + m] != (uint32_t)c)
+            return 0;
+        m++;
+    }
+    return m;
+}
+
+/* Length of the first word of 'list' (NULL-terminated) matched at i. */
+static size_t at_any(const ctx *x, size_t i, const char *const *list)
+{
+    for (; *list; list++) {
+        size_t m = at(x, i, *list);
+        if (m)
+            return m;
+    }
+    return 0;
+}
+
+/* True when the text just before index 'end' is 's'. */
+static int ends_with(const ctx *x, size_t end, const char *s)
+{
+    size_t m = utf8_chars(s, strlen(s));
+    return m <= end && at(x, end - m, s) == m;
+}
+
+static int in_set(uint32_t c, const char *set)
+{
+    size_t len = strlen(set), k = 0;
+    while (k < len)
+        if ((uint32_t)utf8_next(set, len, &k) == c)
+            return 1;
+    return 0;
+}
+
+/* Value of the digits in [b, e), at most 9 of them; -1 when longer. */
+static long value(const ctx *x, size_t b, size_t e)
+{
+    if (e - b > 9)
+        return -1;
+    long v = 0;
+    for (size_t k = b; k < e; k++)
+        v = v * 10 + (long)(x->c[k] - '0');
+    return v;
+}
+
+/* Is one of 'words' found, ending within 'back' code points before i (the
+ * characters in between being only digits, separators and 'filler')? */
+static int after_word(const ctx *x, size_t i, const char *const *words,
+                      size_t back)
+{
+    size_t k = i;
+    for (size_t steps = 0; steps <= back; steps++) {
+        for (const char *const *w = words; *w; w++)
+            if (ends_with(x, k, *w))
+                return 1;
+        if (k == 0)
+            return 0;
+        uint32_t c = x->c[k - 1];
+        if (!(isdig(x, k - 1) || in_set(c, " :()（）、-是为") ||
+              c == 0x3000))
+            return 0;
+        k--;
+    }
+    return 0;
+}
+
+/* ---- reading numbers ----------------------------------------------------- */
+
+/* Digits one by one, as in years, serials and phone numbers.  A hyphen or
+ * space between digit groups becomes one space (a short pause). */
+static void say_digits(ctx *x, size_t b, size_t e, int yao)
+{
+    for (size_t k = b; k < e; k++) {
+        uint32_t c = x->c[k];
+        if (c >= '0' && c <= '9')
+            put(x, yao && c == '1' ? "幺" : DIG[c - '0']);
+        else if (c == '-' || c == ' ' || c == 0x3000)
+            put(x, " ");
+    }
+}
+
+enum {
+    F_LEAD = 1,       /* start of the whole number: 10 is 十, not 一十 */
+    F_LIANG = 2,      /* a leading 2 before 千/万/亿 is 两 */
+    F_BEFORE_UNIT = 4 /* this part is followed by 万 or 亿 */
+};
+
+/* One group of 1-4 digits, first digit nonzero: 千百十 places, one 零 for
+ * any run of inner zeros, trailing zeros silent. */
+static void say_group(ctx *x, const char *d, size_t n, int flags)
+{
+    static const char *const PLACE[4] = {"", "十", "百", "千"};
+    int zero = 0;
+    for (size_t k = 0; k < n; k++) {
+        int dg = d[k] - '0';
+        size_t place = n - 1 - k;
+        if (dg == 0) {
+            zero = 1;
+            continue;
+        }
+        if (zero)
+            put(x, "零");
+        zero = 0;
+        if (k == 0 && dg == 1 && place == 1 && (flags & F_LEAD)) {
+            put(x, "十");
+            continue;
+        }
+        if (k == 0 && dg == 2 && (flags & F_LIANG) && (flags & F_LEAD) &&
+            (place == 3 || (place == 0 && (flags & F_BEFORE_UNIT))))
+            put(x, "两");
+        else
+            put(x, DIG[dg]);
+        put(x, PLACE[place]);
+    }
+}
+
+/* An integer of at most MAX_CARDINAL digits without leading zeros.  Chinese
+ * names numbers in groups of four digits (万 = 10^4, 亿 = 10^8), not three:
+ * 12345678 is 一千二百三十四万五千六百七十八.  A lower part that starts
+ * with zeros is joined with one 零 (10005 一万零五, 100200 十万零二百). */
+static void say_int(ctx *x, const char *d, size_t n, int flags)
+{
+    while (n > 1 && d[0] == '0') {
+        d++;
+        n--;
+    }
+    if (n == 1 && d[0] == '0') {
+        put(x, "零");
+        return;
+    }
+    if (n <= 4) {
+        say_group(x, d, n, flags);
+        return;
+    }
+    size_t k = n > 8 ? 8 : 4;
+    size_t hn = n - k;
+    say_int(x, d, hn, flags | F_BEFORE_UNIT);
+    put(x, k == 8 ? "亿" : "万");
+    const char *low = d + hn;
+    size_t ln = k;
+    while (ln && low[0] == '0') {
+        low++;
+        ln--;
+    }
+    if (!ln)
+        return;
+    if (ln < k)
+        put(x, "零");
+    say_int(x, low, ln, flags & ~(F_LEAD | F_LIANG | F_BEFORE_UNIT));
+}
+
+/* A written number: integer digits (ASCII thousands commas allowed) and an
+ * optional decimal part. */
+typedef struct num {
+    size_t b, e;        /* code points [b, e) of the whole numeral */
+    size_t ie;          /* end of the integer digits (commas included) */
+    size_t fb, fe;      /* decimal digits, fb == fe when none */
+    char d[MAX_CARDINAL + 1]; /* integer digits without commas */
+    size_t nd;          /* count of integer digits (may exceed MAX_CARDINAL) */
+    int commas;
+} num;
+
+static void parse_num(const ctx *x, size_t i, num *m)
+{
+    memset(m, 0, sizeof *m);
+    m->b = i;
+    size_t j = i;
+    for (;;) {
+        while (isdig(x, j)) {
+            if (m->nd < MAX_CARDINAL)
+                m->d[m->nd] = (char)x->c[j];
+            m->nd++;
+            j++;
+        }
+        /* "1,200,000": a comma as written (not the Chinese ，) followed by
+         * exactly three digits groups thousands. */
+        if (x->o[j < x->n ? j : 0] == ',' && j < x->n && isdig(x, j + 1) &&
+            isdig(x, j + 2) && isdig(x, j + 3) && !isdig(x, j + 4) &&
+            (m->commas || m->nd <= 3)) {
+            m->commas = 1;
+            j++;
+            continue;
+        }
+        break;
+    }
+    m->ie = j;
+    if (cp(x, j) == '.' && isdig(x, j + 1)) {
+        m->fb = j + 1;
+        j = run_end(x, j + 1);
+        m->fe = j;
+    } else {
+        m->fb = m->fe = j;
+    }
+    m->e = j;
+}
+
+static int num_is(const num *m, const char *s)
+{
+    return m->fb == m->fe && m->nd == strlen(s) && !memcmp(m->d, s, m->nd);
+}
+
+/* Reads a numeral as a cardinal (decimals digit by digit after 点, trailing
+ * zeros kept as written: 1.50 is 一点五零).  A run too long to name, or an
+ * integer with a leading zero ("007"), is read digit by digit. */
+static void say_num(ctx *x, const num *m, int flags)
+{
+    if (m->nd > MAX_CARDINAL || (m->nd > 1 && m->d[0] == '0'))
+        say_digits(x, m->b, m->ie, 0);
+    else
+        say_int(x, m->d, m->nd, flags);
+    if (m->fb < m->fe) {
+        put(x, "点");
+        say_digits(x, m->fb, m->fe, 0);
+    }
+}
+
+/* ---- what follows a number ----------------------------------------------- */
+
+/* Han characters that make a number a count or amount: measure words,
+ * magnitudes and approximations.  A 4-digit number followed by anything
+ * else (2023中国国际智能产业博览会, 2035远景目标) is a year. */
+static const char COUNT_FOLLOW[] =
+    "个位名人次天年月日号种件条项家所批辆台座只头棵本张份部支队届场轮倍周"
+    "岁套间处户亩元角分秒米吨克斤升度万亿千百十多余来平立公小毫厘微纳株枚"
+    "艘架股期版楼层级页章节篇首句字笔单宗起例票封册羽匹尾粒颗片块箱袋瓶包"
+    "盒集趟回遍组排行列路站班点时刻成折类样门科栋幢把杯双对副左以上下余型";
+
+/* Words after a lone 2 that call for 两 (两个, 两年前, 两万, 两点). */
+static const char LIANG_FOLLOW[] =
+    "个位名人次天年种件条项家所批辆台座只头棵本张份部支队场轮倍周岁套间处户"
+    "亩元万亿千成股枚艘架栋幢把杯瓶箱袋颗粒片篇首句点时遍趟回宗起例笔类样门"
+    "国岸会村镇县市省区届层对双副节米吨斤克升秒票";
+
+static int liang_follows(const ctx *x, size_t j)
+{
+    static const char *const yes[] = {"小时", "分钟", "公里", "千米", "公斤",
+                                      "公顷", "平方", "立方", NULL};
+    static const char *const no[] = {"年级", "点五", "时期", "点钟后", NULL};
+    if (at_any(x, j, no))
+        return 0;
+    return at_any(x, j, yes) || in_set(cp(x, j), LIANG_FOLLOW);
+}
+
+typedef struct unit {
+    const char *sym;
+    const char *word;
+    int liang; /* 2 of it is 两 (两公里) */
+    int temp;  /* below zero is 零下 */
+} unit;
+
+/* Units written with Latin letters or symbols, read only directly after a
+ * number (a bare "m" or "t" elsewhere is a letter).  Longest first. */
+static const unit UNITS[] = {
+    {"km/h", "公里每小时", 1, 0}, {"m/s", "米每秒", 1, 0},
+    {"μg/m³", "微克每立方米", 0, 0}, {"mg/m³", "毫克每立方米", 0, 0},
+    {"kW·h", "千瓦时", 1, 0}, {"kWh", "千瓦时", 1, 0}, {"kwh", "千瓦时", 1, 0},
+    {"KWh", "千瓦时", 1, 0}, {"mAh", "毫安时", 0, 0},
+    {"km²", "平方公里", 1, 0}, {"cm²", "平方厘米", 1, 0},
+    {"m²", "平方米", 1, 0}, {"m³", "立方米", 1, 0},
+    {"kcal", "千卡", 1, 0}, {"GHz", "吉赫兹", 0, 0}, {"MHz", "兆赫兹", 0, 0},
+    {"kHz", "千赫兹", 0, 0}, {"kPa", "千帕", 0, 0}, {"MPa", "兆帕", 0, 0},
+    {"min", "分钟", 1, 0},
+    {"km", "公里", 1, 0}, {"KM", "公里", 1, 0}, {"Km", "公里", 1, 0},
+    {"kg", "公斤", 1, 0}, {"KG", "公斤", 1, 0}, {"Kg", "公斤", 1, 0},
+    {"mg", "毫克", 1, 0}, {"cm", "厘米", 1, 0}, {"mm", "毫米", 1, 0},
+    {"nm", "纳米", 1, 0}, {"μm", "微米", 1, 0}, {"ml", "毫升", 1, 0},
+    {"mL", "毫升", 1, 0}, {"kW", "千瓦", 1, 0}, {"kw", "千瓦", 1, 0},
+    {"KW", "千瓦", 1, 0}, {"MW", "兆瓦", 1, 0}, {"GW", "吉瓦", 1, 0},
+    {"kV", "千伏", 0, 0}, {"Hz", "赫兹", 0, 0}, {"dB", "分贝", 0, 0},
+    {"ha", "公顷", 1, 0}, {"ms", "毫秒", 1, 0},
+    {"°C", "摄氏度", 0, 1}, {"°F", "华氏度", 0, 1},
+    {"℃", "摄氏度", 0, 1}, {"℉", "华氏度", 0, 1}, {"°", "度", 0, 1},
+    {"㎡", "平方米", 1, 0}, {"㎢", "平方公里", 1, 0}, {"㎥", "立方米", 1, 0},
+    {"㎞", "公里", 1, 0}, {"㎏", "公斤", 1, 0}, {"㎎", "毫克", 1, 0},
+    {"㎝", "厘米", 1, 0}, {"㎜", "毫米", 1, 0}, {"㎖", "毫升", 1, 0},
+    {"m", "米", 1, 0}, {"g", "克", 1, 0}, {"t", "吨", 1, 0}, {"L", "升", 1, 0},
+    {"W", "瓦", 0, 0}, {"V", "伏", 0, 0}, {"h", "小时", 1, 0},
+    {"s", "秒", 1, 0},
+};
+
+/* The unit written at j, or NULL.  A unit ending in a letter must not run
+ * on into more letters ("5G", "4S店", "3D" are not units). */
+static const unit *unit_at(const ctx *x, size_t j, size_t *len)
+{
+    for (size_t k = 0; k < sizeof UNITS / sizeof UNITS[0]; k++) {
+        size_t m = at(x, j, UNITS[k].sym);
+        if (!m)
+            continue;
+        uint32_t last = x->c[j + m - 1], next = cp(x, j + m);
+        if ((islat(last) || last == 0xB2 || last == 0xB3) &&
+            (islat(next) || isdig(x, j + m)))
+            continue;
+        *len = m;
+        return &UNITS[k];
+    }
+    return NULL;
+}
+
+enum { K_NONE, K_PCT, K_PERMILLE, K_YEAR, K_TEMP };
+
+static int is_range_sep(uint32_t c)
+{
+    return c == '-' || c == '~' || c == 0x2014 || c == 0x2013 || c == 0x301C ||
+           c == 0x2212;
+}
+
+/* Index after a range separator at j (- ~ — —— – 至 到), or NONE. */
+static size_t range_sep(const ctx *x, size_t j)
+{
+    if (is_range_sep(cp(x, j))) {
+        j++;
+        if (cp(x, j) == 0x2014)
+            j++;
+        return j;
+    }
+    if (cp(x, j) == 0x81F3 /* 至 */ || cp(x, j) == 0x5230 /* 到 */)
+        return j + 1;
+    return NONE;
+}
+
+/* What the right end of a range starting at j is: "5-8%" is read
+ * 百分之五到百分之八 and "2021—2035年" 二零二一到二零三五年, so the left
+ * number takes the kind of the right one. */
+static int right_kind(const ctx *x, size_t j)
+{
+    size_t k = range_sep(x, j);
+    if (k == NONE)
+        return K_NONE;
+    if (cp(x, k) == '-' || cp(x, k) == 0x2212)
+        k++;
+    if (!isdig(x, k))
+        return K_NONE;
+    num m;
+    parse_num(x, k, &m);
+    uint32_t c = cp(x, m.e);
+    size_t ul;
+    const unit *u;
+    if (c == '%')
+        return K_PCT;
+    if (c == 0x2030)
+        return K_PERMILLE;
+    if (m.nd == 4 && m.fb == m.fe && c == 0x5E74 /* 年 */)
+        return K_YEAR;
+    if ((u = unit_at(x, m.e, &ul)) && u->temp)
+        return K_TEMP;
+    return K_NONE;
+}
+
+static int yearish(const num *m)
+{
+    return m->nd == 4 && m->fb == m->fe && !m->commas &&
+           ((m->d[0] == '1' && m->d[1] == '9') ||
+            (m->d[0] == '2' && m->d[1] == '0'));
+}
+
+/* A 4-digit number before 年 is a year and is read digit by digit, as
+ * speakers do (二零二三年, never 两千零二十三年); 1-3 digits before 年 are a
+ * count of years (二十九年来).  Without 年, a 19xx/20xx number is a year
+ * when it names an event or joins another year (2023中国国际智能产业博览会,
+ * 2023—2024赛季, 2020、2021年). */
+static int is_year(const ctx *x, const num *m, size_t j, int kind)
+{
+    if (m->nd != 4 || m->fb != m->fe || m->commas || m->d[0] == '0')
+        return 0;
+    uint32_t c = cp(x, j);
+    if (c == 0x5E74 /* 年 */ || kind == K_YEAR)
+        return 1;
+    if (!yearish(m))
+        return 0;
+    if (utf8_is_han(c) && !in_set(c, COUNT_FOLLOW))
+        return 1;
+    if (in_set(c, "、,，") || range_sep(x, j) != NONE) {
+        size_t k = range_sep(x, j) != NONE ? range_sep(x, j) : j + 1;
+        if (isdig(x, k)) {
+            num r;
+            parse_num(x, k, &r);
+            return yearish(&r);
+        }
+    }
+    return 0;
+}
+
+/* ---- the readers ---------------------------------------------------------- */
+
+/* Flags of quantity(). */
+enum { Q_NAME = 1 /* the number names a thing (G2): no 两 */ };
+
+/* A quantity: cardinal or decimal with what follows it (%, ‰, a unit, a
+ * measure word), optionally signed or with a currency sign before it. */
+static size_t quantity(ctx *x, size_t i, int neg, const char *cur, int flags)
+{
+    num m;
+    parse_num(x, i, &m);
+    size_t j = m.e;
+    int kind = right_kind(x, j);
+    int ordinal = i > 0 && (x->c[i - 1] == 0x7B2C /* 第 */);
+
+    /* Percent and per-mille are said before the number: 百分之九十九点一. */
+    if (cp(x, j) == '%' || cp(x, j) == 0x2030 || kind == K_PCT ||
+        kind == K_PERMILLE) {
+        int pm = cp(x, j) == 0x2030 || kind == K_PERMILLE;
+        if (neg)
+            put(x, "负");
+        put(x, pm ? "千分之" : "百分之");
+        if (!pm && num_is(&m, "100"))
+            put(x, "百"); /* 百分之百, as everyone says it */
+        else
+            say_num(x, &m, F_LEAD);
+        if (cp(x, j) == '%' || cp(x, j) == 0x2030)
+            j++;
+        goto done;
+    }
+    if (is_year(x, &m, j, kind)) {
+        say_digits(x, m.b, m.e, 0);
+        goto done;
+    }
+    /* "09月05日", "09时": a padding zero is not spoken before 月 日 号 时
+     * 点; before 分 and 秒 it is (九点零五分), as digit by digit gives. */
+    if (m.nd == 2 && m.d[0] == '0' && m.d[1] != '0' && m.fb == m.fe &&
+        in_set(cp(x, j), "月日号时点")) {
+        put(x, DIG[m.d[1] - '0']);
+        goto done;
+    }
+
+    /* Magnitude characters may sit between number and unit: 10万kW. */
+    size_t mk = j;
+    while (mk < j + 2 && in_set(cp(x, mk), "万亿千百"))
+        mk++;
+    size_t ul = 0, us = mk;
+    const unit *u = unit_at(x, us, &ul);
+    if (!u && cp(x, mk) == ' ') {
+        us = mk + 1;
+        u = unit_at(x, us, &ul);
+        if (u && ul < 2) /* "5 m" is too weak a sign of a unit */
+            u = NULL;
+    }
+    if (neg)
+        put(x, (u && u->temp) || kind == K_TEMP || cp(x, j) == 0x5EA6 /* 度 */
+                   ? "零下" : "负");
+    int liang = mk != j || !u ? liang_follows(x, j) : u->liang;
+    if (num_is(&m, "2") && !ordinal && !(flags & Q_NAME) && liang)
+        put(x, "两");
+    else
+        say_num(x, &m, ordinal || (flags & Q_NAME) ? F_LEAD : F_LEAD | F_LIANG);
+    if (u) {
+        for (size_t k = j; k < mk; k++)
+            putcp(x, x->o[k]);
+        put(x, u->word);
+        j = us + ul;
+    } else if (cur) {
+        for (size_t k = j; k < mk; k++)
+            putcp(x, x->o[k]);
+        j = mk;
+        if (!at(x, j, "元") && !at(x, j, "美元"))
+            put(x, cur);
+    }
+done:
+    x->num_end = j;
+    return j;
+}
+
+/* Dates written with - / or . : 2023-09-05, 2023/9/5, 2023.9.5 and the
+ * year-month 2023-09.  Said like 二零二三年九月五日. */
+static size_t iso_date(ctx *x, size_t i)
+{
+    size_t r = run_end(x, i);
+    if (r - i != 4)
+        return 0;
+    long y = value(x, i, r);
+    uint32_t sep = cp(x, r);
+    if (y < 1000 || y > 2999 || !(sep == '-' || sep == '/' || sep == '.'))
+        return 0;
+    size_t mb = r + 1, me = run_end(x, mb);
+    long mo = value(x, mb, me);
+    if (me - mb < 1 || me - mb > 2 || mo < 1 || mo > 12)
+        return 0;
+    size_t end;
+    long d = -1;
+    size_t db = me + 1, de = me + 1;
+    if (cp(x, me) == sep && isdig(x, db)) {
+        de = run_end(x, db);
+        d = value(x, db, de);
+        if (de - db > 2 || d < 1 || d > 31)
+            return 0;
+        if (cp(x, de) == sep && isdig(x, de + 1))
+            return 0;
+        end = de;
+    } else {
+        /* a year-month only with - or / and a two-digit month: 2023.09 is
+         * a decimal, 2023-9 may be a range */
+        if (sep == '.' || me - mb != 2 || isdig(x, me) ||
+            (cp(x, me) == sep && isdig(x, me + 1)))
+            return 0;
+        end = me;
+    }
+    say_digits(x, i, r, 0);
+    put(x, "年");
+    char b[3];
+    snprintf(b, sizeof b, "%ld", mo);
+    say_int(x, b, strlen(b), F_LEAD);
+    put(x, "月");
+    if (d > 0) {
+        snprintf(b, sizeof b, "%ld", d);
+        say_int(x, b, strlen(b), F_LEAD);
+        if (!in_set(cp(x, end), "日号"))
+            put(x, "日");
+    }
+    x->num_end = end;
+    return end;
+}
+
+/* Index after a run of digit groups joined by single hyphens or spaces
+ * ("0731-28888888", "400-123-4567"). */
+static size_t grouped_end(const ctx *x, size_t i)
+{
+    size_t r = run_end(x, i);
+    while ((cp(x, r) == '-' || cp(x, r) == ' ') && isdig(x, r + 1))
+        r = run_end(x, r + 1);
+    return r;
+}
+
+/* Numbers one dials are read digit by digit with 幺 for 1: after 电话,
+ * 热线, 拨打 ...; a landline with its area code (0731-28888888); a mobile
+ * (11 digits, 1[3-9]…); 400/800 service numbers; a short service number
+ * before 热线 or 报警 (12345热线, 110报警). */
+static size_t phone(ctx *x, size_t i)
+{
+    static const char *const before[] = {
+        "电话", "热线", "拨打", "致电", "号码", "手机", "传真", "专线",
+        "拨", "打", "call", "Tel", "TEL", "tel", NULL};
+    static const char *const after[] = {"热线", "报警", "急救", "服务热线",
+                                        "政务服务", "市长热线", "火警", NULL};
+    size_t r = run_end(x, i), len = r - i;
+    size_t end = grouped_end(x, i);
+    int ok = 0;
+    if (after_word(x, i, before, 12) && (len >= 3 || end > r))
+        ok = 1;
+    else if (x->c[i] == '0' && (len == 3 || len == 4) && cp(x, r) == '-' &&
+             run_end(x, r + 1) - (r + 1) >= 7 && run_end(x, r + 1) - (r + 1) <= 8)
+        ok = 1;
+    else if (len == 11 && x->c[i] == '1' && x->c[i + 1] >= '3')
+        ok = 1;
+    else if ((at(x, i, "400") || at(x, i, "800")) &&
+             ((len == 3 && cp(x, r) == '-' && end > r + 4) || len == 10))
+        ok = 1;
+    else if (len >= 3 && len <= 5 && (x->c[i] == '1' || x->c[i] == '9') &&
+             end == r && at_any(x, r, after))
+        ok = 1;
+    if (!ok)
+        return 0;
+    say_digits(x, i, end, 1);
+    return end;
+}
+
+/* Postal codes are six digits read one by one; as a written code, not a
+ * dialled one, its 1 is 一. */
+static size_t postal(ctx *x, size_t i)
+{
+    static const char *const before[] = {"邮编", "邮政编码", NULL};
+    size_t r = run_end(x, i);
+    if (r - i != 6 || !after_word(x, i, before, 3))
+        return 0;
+    say_digits(x, i, r, 0);
+    return r;
+}
+
+/* Digits after Latin letters name a thing, not an amount.  Joined to the
+ * letters, three or more digits are a model number read digit by digit
+ * (C919 C九一九, ISO 9001); a serial with a hyphen is read digit by digit in
+ * every group (CN 43-0005); short ones are cardinals (G20 G二十, PM2.5). */
+static size_t latin_serial(ctx *x, size_t i)
+{
+    int joined = i > 0 && islat(x->c[i - 1]);
+    int spaced = i > 1 && (x->c[i - 1] == ' ' || x->c[i - 1] == '-') &&
+                 islat(x->c[i - 2]);
+    if (!joined && !spaced)
+        return 0;
+    size_t r = run_end(x, i);
+    if (cp(x, r) == '-' && isdig(x, r + 1)) {
+        size_t end = r;
+        while (cp(x, end) == '-' && isdig(x, end + 1))
+            end = run_end(x, end + 1);
+        say_digits(x, i, end, 0);
+        return end;
+    }
+    if (cp(x, r) == '.' || cp(x, r) == '%')
+        return quantity(x, i, 0, NULL, Q_NAME);
+    if ((joined && r - i >= 3) || (spaced && r - i >= 4)) {
+        say_digits(x, i, r, 0);
+        return r;
+    }
+    return quantity(x, i, 0, NULL, Q_NAME);
+}
+
+/* "H:MM" is a clock time unless the context is a score or a ratio: 比分,
+ * 以, 战胜 ... nearby, a minute part that is not two digits (3:1) or is over
+ * 59 (1:500).  Times: 九点三十分, 八点零五分, 十七点; scores: 三比一. */
+static size_t clock_or_score(ctx *x, size_t i)
+{
+    static const char *const sb[] = {"比分", "战胜", "击败", "大胜", "险胜",
+                                      "负于", "战平", "比例", "票", NULL};
+    static const char *const sa[] = {"的比分", "战胜", "击败", "取胜", "获胜",
+                                     "告负", "落败", "胜出", "力克", "大胜",
+                                     "险胜", "战平", "逆转", "的比例", NULL};
+    size_t hr = run_end(x, i), mb = hr + 1, me = run_end(x, mb);
+    long h = value(x, i, hr), mi = value(x, mb, me);
+    int score = me - mb != 2 || h < 0 || h > 24 || mi < 0 || mi > 59 ||
+                hr - i > 2 || at_any(x, me, sa) || ends_with(x, i, "以") ||
+                ends_with(x, i, "比");
+    for (size_t k = i; !score && k + 6 > i && k > 0; k--)
+        for (const char *const *w = sb; *w; w++)
+            if (ends_with(x, k, *w) && !score) {
+                score = 1;
+                break;
+            }
+    if (score) {
+        num a, b;
+        parse_num(x, i, &a);
+        if (a.e != hr)
+            return 0;
+        say_num(x, &a, F_LEAD);
+        put(x, "比");
+        parse_num(x, mb, &b);
+        say_num(x, &b, F_LEAD);
+        x->num_end = b.e;
+        return b.e;
+    }
+    char hb[4];
+    snprintf(hb, sizeof hb, "%ld", h);
+    if (h == 2)
+        put(x, "两");
+    else
+        say_int(x, hb, strlen(hb), F_LEAD);
+    put(x, "点");
+    size_t end = me;
+    long s = -1;
+    if (cp(x, me) == ':' && isdig(x, me + 1) && run_end(x, me + 1) == me + 3) {
+        s = value(x, me + 1, me + 3);
+        if (s <= 59)
+            end = me + 3;
+        else
+            s = -1;
+    }
+    if (mi > 0 || s > 0) {
+        char b[4];
+        if (mi < 10)
+            put(x, "零");
+        snprintf(b, sizeof b, "%ld", mi);
+        say_int(x, b, strlen(b), F_LEAD);
+        put(x, "分");
+        if (s > 0) {
+            if (s < 10)
+                put(x, "零");
+            snprintf(b, sizeof b, "%ld", s);
+            say_int(x, b, strlen(b), F_LEAD);
+            put(x, "秒");
+        }
+    }
+    x->num_end = end;
+    return end;
+}
+
+/* "3/4" is 四分之三: the denominator is said first. */
+static size_t fraction(ctx *x, size_t i)
+{
+    size_t r = run_end(x, i), db = r + 1, de = run_end(x, db);
+    if (r - i > 4 || de - db > 4 || x->c[i] == '0' || x->c[db] == '0' ||
+        cp(x, de) == '/' || cp(x, de) == '.')
+        return 0;
+    num a, b;
+    parse_num(x, i, &a);
+    parse_num(x, db, &b);
+    if (a.e != r || b.e != de)
+        return 0;
+    say_num(x, &b, F_LEAD);
+    put(x, "分之");
+    say_num(x, &a, F_LEAD);
+    x->num_end = de;
+    return de;
+}
+
+/* 80后, 90后, 00后: a generation, said 八零后 as the digits are written. */
+static size_t generation(ctx *x, size_t i)
+{
+    size_t r = run_end(x, i);
+    if (r - i != 2 || x->c[i + 1] != '0' || cp(x, r) != 0x540E /* 后 */)
+        return 0;
+    say_digits(x, i, r, 0);
+    return r;
+}
+
+static size_t number_at(ctx *x, size_t i)
+{
+    size_t j;
+    size_t r = run_end(x, i);
+    if ((j = iso_date(x, i)) || (j = phone(x, i)) || (j = postal(x, i)) ||
+        (j = latin_serial(x, i)))
+        return j;
+    if (cp(x, r) == ':' && isdig(x, r + 1) && (j = clock_or_score(x, i)))
+        return j;
+    if (cp(x, r) == '/' && isdig(x, r + 1) && (j = fraction(x, i)))
+        return j;
+    if ((j = generation(x, i)))
+        return j;
+    return quantity(x, i, 0, NULL, 0);
+}
+
+/* ---- things that are not ASCII digits ------------------------------------ */
+
+/* Circled and parenthesized numbers are list markers; read as the
+ * list's own form: ① 一、 and ⑴ （一）. */
+static int list_marker(ctx *x, size_t i)
+{
+    uint32_t c = x->c[i];
+    long v = 0;
+    int paren = 0;
+    if (c >= 0x2460 && c <= 0x2473)
+        v = c - 0x2460 + 1;
+    else if (c >= 0x2776 && c <= 0x277F)
+        v = c - 0x2776 + 1;
+    else if (c >= 0x2488 && c <= 0x249B)
+        v = c - 0x2488 + 1;
+    else if (c >= 0x2474 && c <= 0x2487)
+        v = c - 0x2474 + 1, paren = 1;
+    else if (c >= 0x3220 && c <= 0x3229)
+        v = c - 0x3220 + 1, paren = 1;
+    else
+        return 0;
+    char b[4];
+    snprintf(b, sizeof b, "%ld", v);
+    if (paren)
+        put(x, "（");
+    say_int(x, b, strlen(b), F_LEAD);
+    if (paren) {
+        put(x, "）");
+    } else {
+        uint32_t nx = cp(x, i + 1);
+        /* a marker before text gets the list comma; inside a reference
+         * ("见图①。") it is just the number */
+        if (nx && (utf8_is_han(nx) || islat(nx)))
+            put(x, "、");
+    }
+    return 1;
+}
+
+/* Ⅱ期 二期: Roman numeral characters name numbers; NFKC would leave the
+ * letters "II", which g2p would spell. */
+static int roman(ctx *x, size_t i)
+{
+    uint32_t c = x->c[i];
+    long v;
+    if (c >= 0x2160 && c <= 0x216B)
+        v = c - 0x2160 + 1;
+    else if (c >= 0x2170 && c <= 0x217B)
+        v = c - 0x2170 + 1;
+    else
+        return 0;
+    char b[4];
+    snprintf(b, sizeof b, "%ld", v);
+    say_int(x, b, strlen(b), F_LEAD);
+    return 1;
+}
+
+static int url_char(uint32_t c)
+{
+    return islat(c) || (c >= '0' && c <= '9') || (c && strchr("._-/@:?=&#%~+", (int)c));
+}
+
+/* Web and mail addresses keep their letters; the signs between are named
+ * as people say them (点, 艾特, 斜杠, 杠, 下划线), digits one by one, and
+ * the "http://" prefix is not read. */
+static size_t url(ctx *x, size_t i)
+{
+    /* as written: a full-width ：or 。 ends an address */
+    if (!islat(x->o[i]) || (i > 0 && url_char(x->o[i - 1])))
+        return 0;
+    size_t e = i;
+    while (e < x->n && url_char(x->o[e]))
+        e++;
+    while (e > i && strchr(".:/-?", (int)x->c[e - 1]))
+        e--;
+    size_t at_sign = NONE, dots = 0;
+    for (size_t k = i; k < e; k++) {
+        if (x->c[k] == '@')
+            at_sign = k;
+        if (x->c[k] == '.' && (at_sign != NONE || k > i))
+            dots++;
+    }
+    int scheme = at(x, i, "http://") || at(x, i, "https://");
+    int www = at(x, i, "www.");
+    int mail = at_sign != NONE && dots > 0;
+    if (!scheme && !www && !mail)
+        return 0;
+    size_t k = i;
+    if (scheme)
+        k += at(x, i, "http://") ? 7 : 8;
+    for (; k < e; k++) {
+        uint32_t c = x->c[k];
+        if (c >= '0' && c <= '9')
+            put(x, DIG[c - '0']);
+        else if (islat(c))
+            putcp(x, c);
+        else if (c == '.')
+            put(x, "点");
+        else if (c == '@')
+            put(x, "艾特");
+        else if (c == '/')
+            put(x, "斜杠");
+        else if (c == '-')
+            put(x, "杠");
+        else if (c == '_')
+            put(x, "下划线");
+        else if (c == ':')
+            put(x, "冒号");
+        else if (c == '%')
+            put(x, "百分号");
+        else
+            putcp(x, c);
+    }
+    return e;
+}
+
+static const char *currency_at(const ctx *x, size_t i, size_t *len)
+{
+    static const struct {
+        const char *sym, *word;
+    } cur[] = {{"US$", "美元"}, {"HK$", "港元"}, {"$", "美元"},
+               {"¥", "元"},     {"€", "欧元"},   {"£", "英镑"}};
+    for (size_t k = 0; k < sizeof cur / sizeof cur[0]; k++) {
+        size_t m = at(x, i, cur[k].sym);
+        if (m && (isdig(x, i + m) || (cp(x, i + m) == ' ' && isdig(x, i + m + 1)))) {
+            *len = m + (cp(x, i + m) == ' ');
+            return cur[k].word;
+        }
+    }
+    return NULL;
+}
+
+/* "9月1日-9月10日", "10万元-20万元": a dash after a number and its unit
+ * joins a range too. */
+static int after_count(const ctx *x, size_t i)
+{
+    for (size_t k = i; k > 0 && k + 3 > i; k--) {
+        if (!in_set(x->c[k - 1], "日月年号时点分秒天周个元万亿米吨斤人次"))
+            return 0;
+        if (k >= 2 && isdig(x, k - 2))
+            return 1;
+    }
+    return 0;
+}
+
+/* Hyphens in names of aircraft and rockets (歼-20, 东风-41) are not minus
+ * signs: the hyphen is dropped and the number read as a cardinal. */
+static int name_hyphen(const ctx *x, size_t i)
+{
+    static const char *const names[] = {"歼", "运", "轰", "直", "东风", "长征",
+                                        "红旗", "鹰击", "巨浪", "神舟", "天舟",
+                                        "嫦娥", "天宫", "鲲龙", "教", NULL};
+    for (const char *const *w = names; *w; w++)
+        if (ends_with(x, i, *w))
+            return 1;
+    return 0;
+}
+
+static uint32_t fold(uint32_t c)
+{
+    if ((c >= 0xFF01 && c <= 0xFF5E) || (c >= 0xFFE0 && c <= 0xFFE6)) {
+        utf8proc_int32_t buf[4];
+        int last = 0;
+        utf8proc_ssize_t k = utf8proc_decompose_char((utf8proc_int32_t)c, buf,
+                                                     4, UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT, &last);
+        if (k == 1)
+            return (uint32_t)buf[0];
+    }
+    return c;
+}
+
+static void run(ctx *x)
+{
+    size_t i = 0;
+    while (i < x->n && !x->failed) {
+        uint32_t c = x->c[i];
+        size_t j, len;
+        const char *cur;
+        if ((j = url(x, i))) {
+            i = j;
+        } else if ((cur = currency_at(x, i, &len))) {
+            i = quantity(x, i + len, 0, cur, 0);
+        } else if ((c == '-' || c == 0x2212) && isdig(x, i + 1)) {
+            uint32_t p = i > 0 ? x->c[i - 1] : 0;
+            if (i == x->num_end || (p >= '0' && p <= '9') || after_count(x, i)) {
+                put(x, "到");
+                i++;
+            } else if (islat(p)) {
+                put(x, " ");
+                i++;
+            } else if (name_hyphen(x, i)) {
+                i++;
+            } else {
+                i = quantity(x, i + 1, 1, NULL, 0);
+            }
+        } else if (is_range_sep(c) && i == x->num_end &&
+                   (j = range_sep(x, i)) != NONE && isdig(x, j)) {
+            put(x, "到");
+            i = j;
+        } else if (isdig(x, i)) {
+            i = number_at(x, i);
+        } else if (list_marker(x, i) || roman(x, i)) {
+            i++;
+        } else if (c == '%') {
+            put(x, "百分号");
+            i++;
+        } else if (c == 0x2030) {
+            put(x, "千分号");
+            i++;
+        } else if (c == 0x2103) {
+            put(x, "摄氏度");
+            i++;
+        } else {
+            /* full-width letters are written folded; everything else,
+             * Chinese punctuation included, as written */
+            putcp(x, islat(c) ? c : x->o[i]);
+            i++;
+        }
+    }
+}
+
+tn *tn_create(err *e)
+{
+    tn *t = calloc(1, sizeof *t);
+    if (!t)
+        err_set(e, ERR_NOMEM, NULL, 0, 0, "tn: out of memory");
+    return t;
+}
+
+void tn_free(tn *t)
+{
+    free(t);
+}
+
+char *tn_normalize(const tn *t, const char *text, size_t len, const char *src,
+                   int line, err *e)
+{
+    (void)t;
+    char *res = NULL;
+    strbuf out = {0};
+    uint32_t *c = malloc((len + 1) * sizeof *c);
+    uint32_t *o = malloc((len + 1) * sizeof *o);
+    if (!c || !o) {
+        err_set(e, ERR_NOMEM, src, line, 0, "tn: out of memory");
+        goto out;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < len;) {
+        size_t at_byte = i;
+        int32_t u = utf8_next(text, len, &i);
+        if (u <= 0) {
+            int l, col;
+            utf8_position(text, at_byte, &l, &col);
+            err_set(e, ERR_PARSE, src, line, col,
+                    u < 0 ? "tn: invalid UTF-8" : "tn: NUL byte in text");
+            goto out;
+        }
+        o[n] = (uint32_t)u;
+        c[n] = fold((uint32_t)u);
+        n++;
+    }
+    ctx x = {c, o, n, &out, e, 0, NONE};
+    run(&x);
+    if (x.failed)
+        goto out;
+    res = strbuf_take(&out);
+    if (!res)
+        err_set(e, ERR_NOMEM, src, line, 0, "tn: out of memory");
+out:
+    strbuf_free(&out);
+    free(c);
+    free(o);
+    return res;
+}

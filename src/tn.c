@@ -477,8 +477,21 @@ static int is_year(const ctx *x, const num *m, size_t j, int kind)
 {
     if (m->nd != 4 || m->fb != m->fe || m->commas || m->d[0] == '0')
         return 0;
+    static const char *const span_after[] = {"年历史", "年之久", "年以上",
+                                             "年左右", "年多", NULL};
+    static const char *const span_before[] = {"有", "近", "约", "长达", "超过",
+                                              "历经", "已有", NULL};
     uint32_t c = cp(x, j);
-    if (c == 0x5E74 /* 年 */ || kind == K_YEAR)
+    if (c == 0x5E74 /* 年 */) {
+        /* "有2000年历史" counts years: 两千年 */
+        if (at_any(x, j, span_after))
+            return 0;
+        for (const char *const *w = span_before; *w; w++)
+            if (ends_with(x, m->b, *w))
+                return 0;
+        return 1;
+    }
+    if (kind == K_YEAR)
         return 1;
     if (!yearish(m))
         return 0;
@@ -642,13 +655,14 @@ static size_t phone(ctx *x, size_t i)
 {
     static const char *const before[] = {
         "电话", "热线", "拨打", "致电", "号码", "手机", "传真", "专线",
-        "拨", "打", "call", "Tel", "TEL", "tel", NULL};
+        "Tel", "TEL", "tel", NULL};
     static const char *const after[] = {"热线", "报警", "急救", "服务热线",
                                         "政务服务", "市长热线", "火警", NULL};
     size_t r = run_end(x, i), len = r - i;
     size_t end = grouped_end(x, i);
     int ok = 0;
-    if (after_word(x, i, before, 12) && (len >= 3 || end > r))
+    if (after_word(x, i, before, 32) && (len >= 3 || end > r) &&
+        !in_set(cp(x, end), COUNT_FOLLOW) && !in_set(cp(x, end), ".%"))
         ok = 1;
     else if (x->c[i] == '0' && (len == 3 || len == 4) && cp(x, r) == '-' &&
              run_end(x, r + 1) - (r + 1) >= 7 && run_end(x, r + 1) - (r + 1) <= 8)
@@ -785,13 +799,34 @@ static size_t fraction(ctx *x, size_t i)
     num a, b;
     parse_num(x, i, &a);
     parse_num(x, db, &b);
-    if (a.e != r || b.e != de)
+    if (a.e != r || b.e != de || value(x, i, r) >= value(x, db, de))
         return 0;
     say_num(x, &b, F_LEAD);
     put(x, "分之");
     say_num(x, &a, F_LEAD);
     x->num_end = de;
     return de;
+}
+
+/* Codes are read digit by digit (一, not 幺): after 编号, 证号 ...; room
+ * numbers (302室 三零二室); and a bare run of 12 or more digits, which no
+ * one writes for an amount. */
+static size_t code(ctx *x, size_t i)
+{
+    static const char *const before[] = {"编号", "代码", "账号", "卡号",
+                                         "证号", "工号", "学号", "批号",
+                                         "单号", "序号", "身份证", "车次", NULL};
+    size_t r = run_end(x, i);
+    int ok = (r - i >= 3 && after_word(x, i, before, 3)) ||
+             (r - i >= 3 && r - i <= 5 && in_set(cp(x, r), "室") ) ||
+             (r - i >= 3 && r - i <= 5 && at(x, r, "房间")) ||
+             (r - i >= 12 && cp(x, r) != '.' && cp(x, r) != ',' &&
+              !in_set(cp(x, r), COUNT_FOLLOW) && cp(x, r) != '%');
+    if (!ok)
+        return 0;
+    size_t end = grouped_end(x, i);
+    say_digits(x, i, end, 0);
+    return end;
 }
 
 /* 80后, 90后, 00后: a generation, said 八零后 as the digits are written. */
@@ -815,7 +850,7 @@ static size_t number_at(ctx *x, size_t i)
         return j;
     if (cp(x, r) == '/' && isdig(x, r + 1) && (j = fraction(x, i)))
         return j;
-    if ((j = generation(x, i)))
+    if ((j = generation(x, i)) || (j = code(x, i)))
         return j;
     return quantity(x, i, 0, NULL, 0);
 }
@@ -1018,6 +1053,11 @@ static void run(ctx *x)
                    (j = range_sep(x, i)) != NONE && isdig(x, j)) {
             put(x, "到");
             i = j;
+        } else if (i == x->num_end && isdig(x, i + 1) &&
+                   (c == 0xD7 || c == '+' || c == '=')) {
+            /* 7×24小时 七乘二十四小时, 1+1 一加一 */
+            put(x, c == '+' ? "加" : c == '=' ? "等于" : "乘");
+            i++;
         } else if (isdig(x, i)) {
             i = number_at(x, i);
         } else if (list_marker(x, i) || roman(x, i)) {

@@ -1,0 +1,343 @@
+/* build_test.c -- end to end: `tingbao build` on the sample edition and on
+ * hand-written multi-section editions, checked as a listener or a player
+ * would: every file in the manifest exists with the duration it claims,
+ * articles sit in the section file at their offsets, chimes are framed by
+ * silence, the pace is a news anchor's, and errors give the documented exit
+ * codes without leaving files behind. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <jansson.h>
+#include <math.h>
+#include <sndfile.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+static char outdir[256];
+
+/* Runs a shell command; returns its exit status. */
+static int run(const char *fmt, ...)
+{
+    char cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+typedef struct wav {
+    float *x;
+    sf_count_t frames;
+    int rate, channels, format;
+} wav;
+
+static wav load(const char *path)
+{
+    SF_INFO info = {0};
+    SNDFILE *sf = sf_open(path, SFM_READ, &info);
+    if (!sf)
+        fail_msg("cannot open %s: %s", path, sf_strerror(NULL));
+    wav w = {malloc(sizeof(float) * (size_t)(info.frames + 1)), info.frames, info.samplerate,
+             info.channels, info.format};
+    assert_int_equal(sf_readf_float(sf, w.x, info.frames), info.frames);
+    sf_close(sf);
+    return w;
+}
+
+static double rms(const float *x, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += (double)x[i] * x[i];
+    return n ? sqrt(s / (double)n) : 0;
+}
+
+static double dbfs(double v)
+{
+    return v > 0 ? 20 * log10(v) : -200;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(outdir, sizeof outdir, "/tmp/tingbao-test-%ld", (long)getpid());
+    return run("rm -rf %s && mkdir -p %s", outdir, outdir);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    return run("rm -rf %s", outdir);
+}
+
+/* Builds 'edition' into 'out'; returns the edition folder (last stdout line). */
+static char *build(const char *edition, const char *out)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "./tingbao build --quiet '%s' --out '%s'", edition, out);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    char line[1024], last[1024] = "";
+    while (fgets(line, sizeof line, p))
+        snprintf(last, sizeof last, "%s", tu_chomp(line));
+    int st = pclose(p);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        fail_msg("%s: exit %d", cmd, WEXITSTATUS(st));
+    return strdup(last);
+}
+
+static json_t *manifest(const char *dir)
+{
+    char p[1024];
+    json_error_t je;
+    snprintf(p, sizeof p, "%s/edition.json", dir);
+    json_t *m = json_load_file(p, 0, &je);
+    if (!m)
+        fail_msg("%s:%d: %s", p, je.line, je.text);
+    return m;
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+    json_t *v = json_object_get(o, k);
+    if (!json_is_string(v))
+        fail_msg("manifest: \"%s\" is not a string", k);
+    return json_string_value(v);
+}
+
+static double jnum(json_t *o, const char *k)
+{
+    json_t *v = json_object_get(o, k);
+    if (!json_is_number(v))
+        fail_msg("manifest: \"%s\" is not a number", k);
+    return json_number_value(v);
+}
+
+/* A file name the design allows: valid UTF-8, no '/', no leading '.', no
+ * control character, at most 120 bytes. */
+static void check_name(const char *rel)
+{
+    const char *base = strrchr(rel, '/');
+    base = base ? base + 1 : rel;
+    assert_true(strlen(base) <= 120);
+    assert_true(base[0] != '.');
+    for (const unsigned char *c = (const unsigned char *)base; *c; c++)
+        assert_true(*c >= 0x20 && *c != 0x7f);
+}
+
+typedef struct totals {
+    size_t articles;
+    double speech_s;
+    long syllables;
+} totals;
+
+/* Checks every file of the manifest against the audio on disk. */
+static totals check_edition(const char *dir, size_t want_sections)
+{
+    totals t = {0};
+    json_t *m = manifest(dir);
+    char p[2048];
+    int rate = (int)jnum(m, "sample_rate");
+    assert_int_equal(rate, 44100);
+    json_t *intro = json_object_get(m, "intro");
+    snprintf(p, sizeof p, "%s/%s", dir, jstr(intro, "file"));
+    wav iw = load(p);
+    assert_true(iw.frames > 3 * rate);
+    assert_float_equal(jnum(intro, "duration_s"), (double)iw.frames / rate, 0.001);
+    free(iw.x);
+    json_t *secs = json_object_get(m, "sections");
+    assert_int_equal(json_array_size(secs), want_sections);
+    for (size_t i = 0; i < json_array_size(secs); i++) {
+        json_t *s = json_array_get(secs, i);
+        check_name(jstr(s, "file"));
+        snprintf(p, sizeof p, "%s/%s", dir, jstr(s, "file"));
+        wav sw = load(p);
+        assert_int_equal(sw.rate, rate);
+        assert_int_equal(sw.channels, 1);
+        assert_int_equal(sw.format, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+        assert_float_equal(jnum(s, "duration_s"), (double)sw.frames / rate, 0.001);
+        json_t *arts = json_object_get(s, "articles");
+        assert_true(json_array_size(arts) > 0);
+        double prev_end = 0;
+        for (size_t j = 0; j < json_array_size(arts); j++) {
+            json_t *a = json_array_get(arts, j);
+            t.articles++;
+            check_name(jstr(a, "file"));
+            snprintf(p, sizeof p, "%s/%s", dir, jstr(a, "file"));
+            wav aw = load(p);
+            double dur = jnum(a, "duration_s"), off = jnum(a, "offset_s");
+            assert_int_equal(aw.rate, rate);
+            assert_float_equal(dur, (double)aw.frames / rate, 0.001);
+            assert_true(off >= prev_end);
+            assert_true(off + dur <= (double)sw.frames / rate + 0.001);
+            prev_end = off + dur;
+            /* The article is in the section file at its offset, to 10 ms:
+             * find where its first second matches best near the offset. */
+            long at = lround(off * rate), best = -1;
+            double best_err = 1e9;
+            size_t n = (size_t)(rate < aw.frames ? rate : aw.frames);
+            for (long d = -rate / 100; d <= rate / 100; d++) {
+                long s0 = at + d;
+                if (s0 < 0 || s0 + (long)n > sw.frames)
+                    continue;
+                double e = 0;
+                for (size_t k = 0; k < n; k += 7)
+                    e += fabs(sw.x[s0 + (long)k] - aw.x[k]);
+                if (e < best_err) {
+                    best_err = e;
+                    best = d;
+                }
+            }
+            assert_true(best >= -rate / 100 && best <= rate / 100);
+            assert_true(best_err / (double)(n / 7) < 1e-3);
+            /* Speech is not silence; it does not clip. */
+            assert_true(dbfs(rms(aw.x, (size_t)aw.frames)) > -35);
+            float peak = 0;
+            for (sf_count_t k = 0; k < aw.frames; k++)
+                peak = fabsf(aw.x[k]) > peak ? fabsf(aw.x[k]) : peak;
+            assert_true(peak < 0.999f);
+            /* Before every article after the first: a chime framed by
+             * silence, so the 100 ms just before the speech is quiet. */
+            if (j > 0) {
+                size_t q = (size_t)(rate / 10);
+                assert_true(dbfs(rms(sw.x + at - (long)q, q)) < -50);
+            }
+            t.speech_s += dur;
+            t.syllables += (long)jnum(a, "syllables");
+            free(aw.x);
+        }
+        free(sw.x);
+    }
+    json_decref(m);
+    return t;
+}
+
+static void sample_edition(void **state)
+{
+    (void)state;
+    char *dir = build(tu_sample(), outdir);
+    char want[512];
+    snprintf(want, sizeof want, "%s/株洲日报/2023-09-05", outdir);
+    assert_string_equal(dir, want);
+    json_t *m = manifest(dir);
+    assert_string_equal(jstr(m, "paper"), "株洲日报");
+    assert_string_equal(jstr(m, "date"), "2023-09-05");
+    assert_string_equal(jstr(m, "issue"), "23415");
+    assert_int_equal(json_array_size(json_object_get(m, "teasers")), 1);
+    json_decref(m);
+    totals t = check_edition(dir, 1);
+    assert_int_equal(t.articles, 9);
+    /* A news anchor's pace: 4-5 syllables a second while speaking; with the
+     * pauses between paragraphs the whole runs a little slower. */
+    double pace = (double)t.syllables / t.speech_s;
+    fprintf(stderr, "sample: %zu articles, %ld syllables, %.1f s of articles, %.2f syllables/s\n",
+            t.articles, t.syllables, t.speech_s, pace);
+    assert_in_range((long)(pace * 100), 370, 520);
+    /* No temporary folder or file is left beside the edition. */
+    char p[600];
+    snprintf(p, sizeof p, "%s/株洲日报", outdir);
+    DIR *d = opendir(p);
+    assert_non_null(d);
+    struct dirent *de;
+    while ((de = readdir(d)))
+        if (de->d_name[0] == '.' && strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+            fail_msg("leftover %s/%s", p, de->d_name);
+    closedir(d);
+    free(dir);
+}
+
+static void rebuild_is_identical(void **state)
+{
+    (void)state;
+    /* Same input, same output: the manifest and every WAV are identical
+     * when built twice (and the second build replaces the first). */
+    char a[512], b[512];
+    snprintf(a, sizeof a, "%s/a", outdir);
+    snprintf(b, sizeof b, "%s/b", outdir);
+    char fx[512];
+    tu_data("edition/three-sections.md", fx, sizeof fx);
+    char *d1 = build(fx, a);
+    char *d2 = build(fx, b);
+    char *d3 = build(fx, b);
+    assert_string_equal(d2, d3);
+    assert_int_equal(run("diff -r '%s' '%s'", d1, d2), 0);
+    check_edition(d1, 3);
+    free(d1);
+    free(d2);
+    free(d3);
+}
+
+static void three_sections(void **state)
+{
+    (void)state;
+    char fx[512], out[512];
+    tu_data("edition/three-sections.md", fx, sizeof fx);
+    snprintf(out, sizeof out, "%s/three", outdir);
+    char *dir = build(fx, out);
+    totals t = check_edition(dir, 3);
+    assert_int_equal(t.articles, 5);
+    json_t *m = manifest(dir);
+    json_t *secs = json_object_get(m, "sections");
+    assert_string_equal(jstr(json_array_get(secs, 1), "name"), "经济");
+    assert_string_equal(jstr(json_array_get(secs, 1), "file"), "02-经济.wav");
+    json_t *a = json_array_get(json_object_get(json_array_get(secs, 1), "articles"), 0);
+    assert_string_equal(jstr(a, "dateline"), "新华社长沙3月7日电");
+    assert_string_equal(jstr(a, "file"), "02-经济/01-一季度外贸开局良好.wav");
+    json_decref(m);
+    free(dir);
+
+    char folder[512];
+    tu_data("edition/folder", folder, sizeof folder);
+    dir = build(folder, out);
+    t = check_edition(dir, 3);
+    assert_int_equal(t.articles, 4);
+    free(dir);
+}
+
+static void exit_codes(void **state)
+{
+    (void)state;
+    char fx[512];
+    /* 66: the input is missing. */
+    assert_int_equal(run("./tingbao build --quiet /nonexistent/edition.md --out %s 2>/dev/null", outdir), 66);
+    /* 65: not an edition. */
+    assert_int_equal(run("./tingbao build --quiet %s --out %s 2>/dev/null",
+                         tu_data("edition/empty.md", fx, sizeof fx), outdir), 65);
+    assert_int_equal(run("./tingbao build --quiet %s --out %s 2>/dev/null",
+                         tu_data("edition/no-articles.md", fx, sizeof fx), outdir), 65);
+    assert_int_equal(run("head -c 4096 /bin/sh > %s/junk.md && ./tingbao build --quiet %s/junk.md "
+                         "--out %s/x 2>/dev/null", outdir, outdir, outdir), 65);
+    /* The message names the file and line. */
+    assert_int_equal(run("./tingbao build %s --out %s 2>&1 | grep -q 'empty.md:1: '",
+                         tu_data("edition/empty.md", fx, sizeof fx), outdir), 0);
+    /* 73: the output cannot be written (a file where a folder must go). */
+    assert_int_equal(run("touch %s/afile && ./tingbao build --quiet %s --out %s/afile 2>/dev/null",
+                         outdir, tu_data("edition/three-sections.md", fx, sizeof fx), outdir), 73);
+    /* 64: usage. */
+    assert_int_equal(run("./tingbao frobnicate 2>/dev/null"), 64);
+    assert_int_equal(run("./tingbao build 2>/dev/null"), 64);
+    assert_int_equal(run("./tingbao --help | grep -q 'tingbao build'"), 0);
+    assert_int_equal(run("./tingbao --version | grep -q '^tingbao [0-9]'"), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(sample_edition),
+        cmocka_unit_test(three_sections),
+        cmocka_unit_test(rebuild_is_identical),
+        cmocka_unit_test(exit_codes),
+    };
+    return cmocka_run_group_tests_name("build", tests, setup, teardown);
+}

@@ -165,12 +165,14 @@ static int after_word(const ctx *x, size_t i, const char *const *words,
 {
     size_t k = i;
     for (size_t steps = 0; steps <= back; steps++) {
-        for (const char *const *w = words; *w; w++)
-            if (ends_with(x, k, *w))
-                return 1;
         if (k == 0)
             return 0;
         uint32_t c = x->c[k - 1];
+        /* words end in a letter or a Han character: test them only there */
+        if (islat(c) || utf8_is_han(c))
+            for (const char *const *w = words; *w; w++)
+                if (ends_with(x, k, *w))
+                    return 1;
         if (!(isdig(x, k - 1) || in_set(c, " :()（）、-是为") ||
               c == 0x3000))
             return 0;
@@ -659,24 +661,30 @@ static size_t phone(ctx *x, size_t i)
     static const char *const after[] = {"热线", "报警", "急救", "服务热线",
                                         "政务服务", "市长热线", "火警", NULL};
     size_t r = run_end(x, i), len = r - i;
-    size_t end = grouped_end(x, i);
+    /* grouped_end() scans the whole group: call it only once the number is
+     * known to be read here, so "1-1-1-…" stays linear */
+    int grouped = (cp(x, r) == '-' || cp(x, r) == ' ') && isdig(x, r + 1);
     int ok = 0;
-    if (after_word(x, i, before, 32) && (len >= 3 || end > r) &&
-        !in_set(cp(x, end), COUNT_FOLLOW) && !in_set(cp(x, end), ".%"))
-        ok = 1;
+    if (after_word(x, i, before, 32) && (len >= 3 || grouped)) {
+        size_t end = grouped_end(x, i);
+        ok = !in_set(cp(x, end), COUNT_FOLLOW) && !in_set(cp(x, end), ".%");
+    }
     else if (x->c[i] == '0' && (len == 3 || len == 4) && cp(x, r) == '-' &&
              run_end(x, r + 1) - (r + 1) >= 7 && run_end(x, r + 1) - (r + 1) <= 8)
         ok = 1;
     else if (len == 11 && x->c[i] == '1' && x->c[i + 1] >= '3')
         ok = 1;
     else if ((at(x, i, "400") || at(x, i, "800")) &&
-             ((len == 3 && cp(x, r) == '-' && end > r + 4) || len == 10))
+             ((len == 3 && cp(x, r) == '-' && run_end(x, r + 1) == r + 4 &&
+               cp(x, r + 4) == '-' && isdig(x, r + 5)) ||
+              len == 10))
         ok = 1;
     else if (len >= 3 && len <= 5 && (x->c[i] == '1' || x->c[i] == '9') &&
-             end == r && at_any(x, r, after))
+             !grouped && at_any(x, r, after))
         ok = 1;
     if (!ok)
         return 0;
+    size_t end = grouped_end(x, i);
     say_digits(x, i, end, 1);
     return end;
 }

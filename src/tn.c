@@ -1057,7 +1057,17 @@ static void run(ctx *x)
             } else {
                 i = quantity(x, i + 1, 1, NULL, 0);
             }
-        } else if (is_range_sep(c) && i == x->num_end &&
+        } else if (c == '/' && after_count(x, i) &&
+                   (utf8_is_han(cp(x, i + 1)) || unit_at(x, i + 1, &len))) {
+            /* 5元/斤 五元每斤, 120次/分钟 一百二十次每分钟 */
+            const unit *u = unit_at(x, i + 1, &len);
+            put(x, "每");
+            if (u && !utf8_is_han(cp(x, i + 1))) {
+                put(x, u->word);
+                i += len;
+            }
+            i++;
+        } else if (is_range_sep(c) && (i == x->num_end || after_count(x, i)) &&
                    (j = range_sep(x, i)) != NONE && isdig(x, j)) {
             put(x, "到");
             i = j;

@@ -181,6 +181,31 @@ static void test_long_run(void **state)
     tn_free(t);
 }
 
+/* Inputs built to make a careless scanner rescan: each must come back
+ * digit-free (and, the harness's timeout being the judge, quickly). */
+static void test_pathological(void **state)
+{
+    (void)state;
+    static const char *const unit[] = {"1-", "1 ", "12:", "1.", "1/", "a1-",
+                                       "1,000", "2023-", "—1", "1年", NULL};
+    err e;
+    tn *t = tn_create(&e);
+    for (const char *const *u = unit; *u; u++) {
+        size_t ul = strlen(*u), reps = 20000;
+        char *in = malloc(ul * reps + 1);
+        assert_non_null(in);
+        for (size_t k = 0; k < reps; k++)
+            memcpy(in + k * ul, *u, ul);
+        in[ul * reps] = '\0';
+        char *got = tn_normalize(t, in, ul * reps, "test", 1, &e);
+        assert_non_null(got);
+        assert_null(number_sign(got));
+        free(got);
+        free(in);
+    }
+    tn_free(t);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -207,6 +232,7 @@ int main(void)
         cmocka_unit_test(test_sample_no_digits),
         cmocka_unit_test(test_sample_passthrough),
         cmocka_unit_test(test_long_run),
+        cmocka_unit_test(test_pathological),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

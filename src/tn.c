@@ -291,7 +291,7 @@ static void parse_num(const ctx *x, size_t i, num *m)
         }
         /* "1,200,000": a comma as written (not the Chinese ，) followed by
          * exactly three digits groups thousands. */
-        if (x->o[j < x->n ? j : 0] == ',' && j < x->n && isdig(x, j + 1) &&
+        if (j < x->n && x->o[j] == ',' && isdig(x, j + 1) &&
             isdig(x, j + 2) && isdig(x, j + 3) && !isdig(x, j + 4) &&
             (m->commas || m->nd <= 3)) {
             m->commas = 1;

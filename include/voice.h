@@ -2,7 +2,7 @@
  *
  *   [espeak]  voice = cmn-latn-pinyin   ; espeak-ng voice for pinyin
  *             letters = en               ; voice for Latin letters/words
- *             rate = 260                 ; espeak words (= syllables) per minute
+ *             rate = 212                 ; espeak words (= syllables) per minute
  *             pitch = 50                 ; 0-100
  *             range = 50                 ; pitch range 0-100
  *   [pause]   headline = 0.9  subtitle = 0.6  column = 0.5

@@ -33,7 +33,9 @@ int synth_rate(const synth *s);
  * library). */
 const char *synth_version(void);
 
-/* Terminates espeak-ng and releases 's'.  Accepts NULL. */
+/* Releases 's'; another synth may then be created.  espeak-ng itself stays
+ * initialized until the process exits (espeak-ng 1.51 hangs when terminated
+ * a second time).  Accepts NULL. */
 void synth_free(synth *s);
 
 #endif

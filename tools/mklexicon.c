@@ -25,6 +25,14 @@
  *   (word frequency), so that a simplified form that is also a rare
  *   traditional character (么, read yao1 in Rime) still gets its real reading.
  * - Unihan kMandarin (else kHanyuPinyin) gives characters Rime lacks.
+ * - Rime's terra_pinyin follows Taiwan's reading standard for many
+ *   characters (星期 xing1 qi2, 信息 xin4 xi2, 成绩 cheng2 ji1, 质量
+ *   zhi2 liang4), which a mainland listener hears as wrong.  Unihan's
+ *   kTGHZ2013 lists each character's readings in 通用规范汉字字典 (2013),
+ *   the mainland standard: a full-tone syllable a character does not have
+ *   there is replaced by its standard reading with the same letters (qi2 ->
+ *   qi1), or by its only standard reading (携 xi1 -> xie2).  Neutral tones
+ *   and the 一/不 sandhi Rime writes into words are left alone.
  * - jieba's dict.txt gives frequencies.  A jieba word that Rime lacks is
  *   kept only when every character has one dominant reading (>= 90% of its
  *   uses) and it holds no 一/不 (whose sandhi g2p decides in context), so
@@ -385,6 +393,9 @@ typedef struct lexb {
     smap freq_ix;          /* jieba word -> index into freq */
     double *freq;
     size_t nfreq;
+    smap std_ix;           /* simplified char -> index into std */
+    rlist *std;            /* its kTGHZ2013 readings */
+    size_t nstd;
 } lexb;
 
 static word *word_get(lexb *b, const char *w)
@@ -832,6 +843,131 @@ static void word_sandhi(const lexb *b, const uint32_t *cp, char syl[][16], size_
     }
 }
 
+/* kTGHZ2013 readings: "235.220:lǜ 343.090:shuài" per character. */
+static void load_standard(lexb *b, const char *path)
+{
+    size_t len;
+    char *buf = read_file(path, &len);
+    for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+        if (strncmp(line, "U+", 2))
+            continue;
+        char *t1 = strchr(line, '\t');
+        if (!t1 || strncmp(t1 + 1, "kTGHZ2013\t", 10))
+            continue;
+        char ch[8];
+        ch[u8put((uint32_t)strtoul(line + 2, NULL, 16), ch)] = '\0';
+        int ix = smap_put(&b->std_ix, ch, (int)b->nstd);
+        if (ix == (int)b->nstd) {
+            b->std = xrealloc(b->std, (b->nstd + 1) * sizeof *b->std);
+            b->std[b->nstd++] = (rlist){0};
+        }
+        for (char *r = t1 + 11; (r = strchr(r, ':')); ) {
+            r++;
+            size_t rl = strcspn(r, " ");
+            char syl[32];
+            if (unihan_syllable(r, rl, syl, sizeof syl) && !rl_find(&b->std[ix], syl))
+                rl_add(&b->std[ix], syl, 0, 0);
+            r += rl;
+        }
+    }
+    free(buf);
+}
+
+/* The standard reading of 'ch' to use instead of 'syl' (n bytes), or NULL
+ * when 'syl' is standard, unknown to the standard, or not to be touched. */
+static const char *standard_for(const lexb *b, const char *ch, const char *syl, size_t n)
+{
+    int ix = smap_get(&b->std_ix, ch);
+    if (ix < 0 || !strcmp(ch, "一") || !strcmp(ch, "不") || tone_of(syl, n) == 5)
+        return NULL;
+    const rlist *l = &b->std[ix];
+    const char *same = NULL;
+    for (size_t k = 0; k < l->n; k++) {
+        const char *r = l->v[k].py;
+        size_t rn = strlen(r);
+        if (rn == n && !strncmp(r, syl, n))
+            return NULL;
+        if (!same && same_base(r, rn, syl, n) && tone_of(r, rn) != 5)
+            same = r;
+    }
+    if (same)
+        return same;
+    /* A different syllable altogether: only when the standard leaves no
+     * choice (one full-tone reading). */
+    const char *only = NULL;
+    size_t full = 0;
+    for (size_t k = 0; k < l->n; k++)
+        if (tone_of(l->v[k].py, strlen(l->v[k].py)) != 5) {
+            full++;
+            only = l->v[k].py;
+        }
+    return full == 1 ? only : NULL;
+}
+
+/* Rewrites a chosen reading syllable by syllable to the mainland standard
+ * (see the file comment).  Returns a new string or NULL when unchanged. */
+static char *standardize(const lexb *b, const char *w, const char *py)
+{
+    char out[512];
+    size_t o = 0, i = 0, len = strlen(w);
+    int changed = 0;
+    const char *p = py;
+    while (i < len && *p) {
+        size_t st = i;
+        u8next(w, &i);
+        char ch[8];
+        memcpy(ch, w + st, i - st);
+        ch[i - st] = '\0';
+        const char *sp = strchr(p, ' ');
+        size_t n = sp ? (size_t)(sp - p) : strlen(p);
+        const char *rep = standard_for(b, ch, p, n);
+        /* Rime's erhua "r5" inside a word (幼儿园) or alone is the full
+         * syllable er2; only a word-final 儿 (一点儿) stays erhua. */
+        if (!rep && n == 2 && !strncmp(p, "r5", 2) && (i < len || st == 0))
+            rep = "er2";
+        const char *piece = rep ? rep : p;
+        size_t pn = rep ? strlen(rep) : n;
+        if (o + pn + 2 >= sizeof out)
+            return NULL;
+        if (o)
+            out[o++] = ' ';
+        memcpy(out + o, piece, pn);
+        o += pn;
+        changed |= rep != NULL;
+        p += n + (sp ? 1 : 0);
+    }
+    out[o] = '\0';
+    return changed && !*p ? xstrndup(out, o) : NULL;
+}
+
+/* Applies standardize() to every chosen reading.  A single character first
+ * falls back on its best standard candidate, so 期 defaults to qi1. */
+static void mainland_standard(lexb *b)
+{
+    for (size_t i = 0; i < b->nwords; i++) {
+        word *x = &b->words[i];
+        if (!x->best)
+            continue;
+        if (x->chars == 1 && standard_for(b, x->w, x->best, strlen(x->best))) {
+            reading *best = NULL;
+            for (size_t k = 0; k < x->cand.n; k++) {
+                reading *r = &x->cand.v[k];
+                if (!standard_for(b, x->w, r->py, strlen(r->py)) && (!best || r->w > best->w))
+                    best = r;
+            }
+            if (best) {
+                x->best = best->py;
+                continue;
+            }
+        }
+        char *fixed = standardize(b, x->w, x->best);
+        if (fixed) {
+            x->best = rl_add(&x->cand, fixed, 0, -1)->py;
+            free(fixed);
+        }
+    }
+}
+
 static void add_jieba_words(lexb *b)
 {
     size_t nkeys = b->freq_ix.cap;
@@ -919,6 +1055,8 @@ int main(int argc, char **argv)
     simplify(v, n, cc);
     build(&b, v, n);
     load_unihan(&b, unihan);
+    load_standard(&b, unihan);
+    mainland_standard(&b);
     add_jieba_words(&b);
     write_out(&b, out);
     if (getenv("MKLEXICON_DEBUG"))

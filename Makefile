@@ -44,7 +44,7 @@ TESTS     := $(patsubst tests/%.c,build/tests/%,$(wildcard tests/*_test.c))
 LEXICON   := build/base-lexicon.tsv
 SAMPLE    := ../shared/editions/zhuzhou-2023-09-05.md
 
-.PHONY: all deps check test demo install uninstall clean bench
+.PHONY: all deps check test demo install uninstall clean bench FORCE
 all: tingbao $(LEXICON)
 
 tingbao: build/main.o $(LIB_OBJ)
@@ -52,6 +52,12 @@ tingbao: build/main.o $(LIB_OBJ)
 
 build/%.o: src/%.c $(wildcard include/*.h) | build
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# main.o has DATADIR compiled in: rebuild it when PREFIX or DATADIR change.
+build/datadir.stamp: FORCE | build
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
+build/main.o: build/datadir.stamp
+FORCE:
 
 build build/tests:
 	mkdir -p $@
@@ -88,8 +94,9 @@ check test: all $(TESTS)
 
 demo: deps
 	$(MAKE) all
-	./tingbao build $(SAMPLE) --out output
-	@echo "Listen: output/$$(ls output | grep -v '^\.' | head -1)/ (edition.json lists every file)"
+	@dir=$$(./tingbao build $(SAMPLE) --out output | tail -n 1) && \
+	echo "Listen, in this order (one file per article is in the section's folder;" && \
+	echo "$$dir/edition.json lists them all):" && ls -1 "$$dir"/*.wav | sed 's/^/  /'
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \

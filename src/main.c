@@ -164,8 +164,9 @@ static int is_dir_with(const char *dir, const char *rel)
 }
 
 /* Data comes from $TINGBAO_DATADIR, else from the source tree the binary
- * was built in (so ./tingbao works before `make install`), else from the
- * installed DATADIR. */
+ * was built in (so ./tingbao works before `make install`), else from
+ * ../share/tingbao beside the binary, else from the DATADIR it was built
+ * for. */
 static void find_paths(paths *p)
 {
     const char *env = getenv("TINGBAO_DATADIR");
@@ -187,6 +188,16 @@ static void find_paths(paths *p)
                 pjoin(p->voices, sizeof p->voices, exe, "voices");
                 pjoin(p->lexicon, sizeof p->lexicon, exe, "lexicon");
                 pjoin(p->base, sizeof p->base, exe, "build/base-lexicon.tsv");
+                return;
+            }
+            /* Installed: BINDIR/../share/tingbao, so a tree copied
+             * elsewhere (or staged under DESTDIR) still finds its data. */
+            char share[PATH_MAX];
+            if (pjoin(share, sizeof share, exe, "../share/tingbao") == 0 &&
+                is_dir_with(share, "base-lexicon.tsv")) {
+                pjoin(p->voices, sizeof p->voices, share, "voices");
+                pjoin(p->lexicon, sizeof p->lexicon, share, "lexicon");
+                pjoin(p->base, sizeof p->base, share, "base-lexicon.tsv");
                 return;
             }
         }
@@ -665,11 +676,10 @@ static int build_one(pipeline *p, const char *path, err *e)
         double audio_s = man.intro_duration_s;
         for (size_t i = 0; i < sc->n_sections; i++)
             audio_s += bs[i].s.duration_s;
-        fprintf(stderr, "%s: %s %s: sections=%zu articles=%zu audio=%.1fs joined=%zu "
-                        "duplicates=%zu captions=%zu articles=%zu synthesized=%zu cached=0 "
-                        "seconds=%.2f\n",
-                progname, m->paper, date, sc->n_sections, pg.total, audio_s, cs.joined,
-                cs.duplicates, cs.captions, pg.total, pg.total, since(&pg.t0));
+        fprintf(stderr, "%s: %s %s: sections=%zu audio=%.1fs joined=%zu duplicates=%zu "
+                        "captions=%zu articles=%zu synthesized=%zu cached=0 seconds=%.2f\n",
+                progname, m->paper, date, sc->n_sections, audio_s, cs.joined, cs.duplicates,
+                cs.captions, pg.total, pg.total, since(&pg.t0));
     }
     printf("%s\n", final);
     fflush(stdout);

@@ -50,6 +50,12 @@ static int32_t last_cp(const char *s, size_t len, size_t *start)
     return utf8_next(s, len, &j);
 }
 
+static int starts_with(const char *s, size_t len, const char *lit)
+{
+    size_t n = strlen(lit);
+    return len >= n && memcmp(s, lit, n) == 0;
+}
+
 static int ends_with(const char *s, size_t len, const char *lit)
 {
     size_t n = strlen(lit);
@@ -89,10 +95,22 @@ int clean_is_caption(const char *text, size_t len)
     /* A caption is a line or two under a photo, never a whole story. */
     if (chars > 120)
         return 0;
-    /* "…通讯员供图", "…受访者/供图", "…资料图", "…图片来源：…". */
+    /* "▲ 游客在…", "图为…", "图：…": the caption marks of Chinese pages. */
+    if (starts_with(text, n, "▲") || starts_with(text, n, "△") || starts_with(text, n, "图为") ||
+        starts_with(text, n, "图：") || starts_with(text, n, "上图：") ||
+        starts_with(text, n, "下图："))
+        return 1;
+    /* "…（通讯员 张三 供图）": the credit in brackets. */
+    if (ends_with(text, n, "）"))
+        n -= 3;
+    else if (ends_with(text, n, ")"))
+        n -= 1;
+    /* "…通讯员供图", "…受访者/供图", "…资料图", "图片由…提供". */
     if (ends_with(text, n, "供图") || ends_with(text, n, "资料图") ||
         ends_with(text, n, "资料图片") || ends_with(text, n, "/图") ||
-        ends_with(text, n, "／图"))
+        ends_with(text, n, "／图") || ends_with(text, n, "制图") ||
+        ((ends_with(text, n, "提供") || ends_with(text, n, "提供。")) &&
+         (strstr(text, "图片") || strstr(text, "照片"))))
         return 1;
     /* "…记者 李明 摄", "…通讯员/王芳 摄影": a credit of a few characters
      * after the caption's last sentence.  "进行拍摄" is not a credit. */

@@ -393,6 +393,36 @@ static int default_section_name(builder *b, edition_section *s, int from_file, e
     return s->name ? 0 : -1;
 }
 
+/* True when the article's only text points to another page ("详见第3版",
+ * "（第03版）", "A2版"): the H2 is a teaser for a story printed there. */
+static int only_page_refs(const edition_article *a)
+{
+    for (size_t i = 0; i < a->n_paras; i++) {
+        const char *s = a->paras[i].text;
+        size_t len = a->paras[i].len, j = 0, digits_seen = 0;
+        while (j < len) {
+            if (s[j] >= '0' && s[j] <= '9') {
+                digits_seen++;
+                j++;
+                continue;
+            }
+            static const char *const ok[] = {"详见", "见", "第", "版", "（", "）", "(", ")", "转",
+                                             "下转", "→", " ", "　", "A", "B", "C", "D", "。"};
+            size_t k;
+            for (k = 0; k < sizeof ok / sizeof *ok; k++)
+                if (starts(s, len, j, ok[k])) {
+                    j += strlen(ok[k]);
+                    break;
+                }
+            if (k == sizeof ok / sizeof *ok)
+                return 0;
+        }
+        if (!digits_seen || !strstr(s, "版"))
+            return 0;
+    }
+    return 1;
+}
+
 /* Closes the current article: an H2 with no body is a teaser. */
 static int close_article(builder *b, err *e)
 {
@@ -400,7 +430,7 @@ static int close_article(builder *b, err *e)
     b->art = NULL;
     if (!a)
         return 0;
-    if (a->n_paras)
+    if (a->n_paras && !only_page_refs(a))
         return 0;
     /* A teaser: headline (with subtitles re-joined) goes to the intro. */
     edition *ed = b->ed;
@@ -424,6 +454,8 @@ static int close_article(builder *b, err *e)
         free(a->subtitles[i]);
     free(a->subtitles);
     free(a->column);
+    for (size_t i = 0; i < a->n_paras; i++)
+        free(a->paras[i].text);
     free(a->paras);
     memset(a, 0, sizeof *a);
     b->sec->n_articles--;
@@ -719,6 +751,22 @@ static int finish(builder *b, int from_files, const char *path, err *e)
         err_set(e, ERR_PARSE, path, ed->n_srcs == 1 ? 1 : 0, 0,
                 "edition: no article (an article is an H2 headline followed by text)");
         return -1;
+    }
+    /* No date in the masthead: a date in the file's name (zhuzhou-2023-09-05.md)
+     * is the edition's. */
+    for (size_t i = 0; !ed->masthead.date && i < ed->n_srcs; i++) {
+        const char *base = strrchr(ed->srcs[i], '/');
+        base = base ? base + 1 : ed->srcs[i];
+        char date[16];
+        if (find_date(base, strlen(base), date) && !(ed->masthead.date = str_dup(date, 10, e)))
+            return -1;
+    }
+    if (!ed->masthead.date) {
+        const char *base = strrchr(path, '/');
+        char date[16];
+        base = base && base[1] ? base + 1 : path;
+        if (find_date(base, strlen(base), date) && !(ed->masthead.date = str_dup(date, 10, e)))
+            return -1;
     }
     if (!ed->masthead.paper) {
         const char *name = "报纸";

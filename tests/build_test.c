@@ -305,6 +305,79 @@ static void three_sections(void **state)
     free(dir);
 }
 
+/* `tingbao pinyin` over every line of the sample: no Chinese character is
+ * left unconverted, and every token is a toned syllable. */
+static void pinyin_of_sample(void **state)
+{
+    (void)state;
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "./tingbao pinyin < '%s'", tu_sample());
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    char line[65536];
+    size_t lines = 0, syllables = 0;
+    while (fgets(line, sizeof line, p)) {
+        lines++;
+        for (char *tok = strtok(tu_chomp(line), " "); tok; tok = strtok(NULL, " ")) {
+            size_t n = strlen(tok);
+            for (size_t k = 0; k + 1 < n; k++)
+                if (tok[k] < 'a' || tok[k] > 'z')
+                    fail_msg("line %zu: not a syllable: %s", lines, tok);
+            if (n < 2 || tok[n - 1] < '1' || tok[n - 1] > '5')
+                fail_msg("line %zu: not a toned syllable: %s", lines, tok);
+            syllables++;
+        }
+    }
+    assert_int_equal(WEXITSTATUS(pclose(p)), 0);
+    assert_true(lines > 50);
+    assert_true(syllables > 4000);
+}
+
+/* `tingbao script --json` prints what the issue specifies: sections of
+ * articles of segments with kind, text, spoken and pinyin. */
+static void script_json(void **state)
+{
+    (void)state;
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "./tingbao script --json '%s' > %s/script.json", tu_sample(), outdir);
+    assert_int_equal(run("%s", cmd), 0);
+    char path[512];
+    snprintf(path, sizeof path, "%s/script.json", outdir);
+    json_error_t je;
+    json_t *root = json_load_file(path, 0, &je);
+    if (!root)
+        fail_msg("%s:%d: %s", path, je.line, je.text);
+    json_t *secs = json_object_get(root, "sections");
+    assert_int_equal(json_array_size(secs), 1);
+    json_t *arts = json_object_get(json_array_get(secs, 0), "articles");
+    assert_int_equal(json_array_size(arts), 9);
+    static const char *const kinds[] = {"headline", "subtitle", "column", "dateline", "paragraph"};
+    size_t count[5] = {0};
+    for (size_t i = 0; i < json_array_size(arts); i++) {
+        json_t *segs = json_object_get(json_array_get(arts, i), "segments");
+        assert_true(json_array_size(segs) >= 2);
+        for (size_t k = 0; k < json_array_size(segs); k++) {
+            json_t *sg = json_array_get(segs, k);
+            const char *kind = jstr(sg, "kind");
+            size_t x;
+            for (x = 0; x < 5 && strcmp(kind, kinds[x]); x++)
+                ;
+            assert_true(x < 5);
+            count[x]++;
+            assert_true(strlen(jstr(sg, "text")) > 0);
+            /* spoken: no digit left; pinyin: no Chinese character left. */
+            for (const char *c = jstr(sg, "spoken"); *c; c++)
+                assert_false(*c >= '0' && *c <= '9');
+            for (const unsigned char *c = (const unsigned char *)jstr(sg, "pinyin"); *c; c++)
+                assert_true(*c < 0x80);
+        }
+    }
+    assert_int_equal(count[0], 9);
+    assert_int_equal(count[2], 1);
+    assert_int_equal(count[3], 9);
+    json_decref(root);
+}
+
 static void exit_codes(void **state)
 {
     (void)state;
@@ -337,6 +410,8 @@ int main(void)
         cmocka_unit_test(sample_edition),
         cmocka_unit_test(three_sections),
         cmocka_unit_test(rebuild_is_identical),
+        cmocka_unit_test(pinyin_of_sample),
+        cmocka_unit_test(script_json),
         cmocka_unit_test(exit_codes),
     };
     return cmocka_run_group_tests_name("build", tests, setup, teardown);

@@ -90,8 +90,10 @@ static void three_sections(void **state)
     assert_int_equal(ed->sections[0].n_articles, 2);
     assert_int_equal(ed->sections[1].n_articles, 2);
     assert_int_equal(ed->sections[2].n_articles, 1);
-    assert_int_equal(ed->n_teasers, 2);
+    assert_int_equal(ed->n_teasers, 3);
     assert_string_equal(ed->teasers[1].text, "城区新增三条公交线路");
+    /* An H2 whose only text points to another page is a teaser too. */
+    assert_string_equal(ed->teasers[2].text, "城区新增三条公交线路 沿线居民出行更方便");
     const edition_article *a = &ed->sections[1].articles[0];
     assert_string_equal(a->headline, "一季度外贸开局良好");
     assert_non_null(a->column);
@@ -193,6 +195,21 @@ static void bad_input(void **state)
     assert_int_equal(e.cat, ERR_NOINPUT);
 }
 
+static void date_from_file_name(void **state)
+{
+    (void)state;
+    static const char md[] = "# 晨报\n\n## 标题\n\n正文。\n";
+    err e = {0};
+    edition *ed = edition_parse(md, sizeof md - 1, "in/chenbao-2024-05-06.md", &e);
+    assert_non_null(ed);
+    assert_string_equal(ed->masthead.date, "2024-05-06");
+    edition_free(ed);
+    ed = edition_parse(md, sizeof md - 1, "in/chenbao.md", &e);
+    assert_non_null(ed);
+    assert_null(ed->masthead.date);
+    edition_free(ed);
+}
+
 static void bom_and_crlf(void **state)
 {
     (void)state;
@@ -215,7 +232,7 @@ int main(void)
         cmocka_unit_test(sample_masthead), cmocka_unit_test(sample_structure),
         cmocka_unit_test(three_sections),  cmocka_unit_test(folder_edition),
         cmocka_unit_test(split_headline),  cmocka_unit_test(bad_input),
-        cmocka_unit_test(bom_and_crlf),
+        cmocka_unit_test(bom_and_crlf),    cmocka_unit_test(date_from_file_name),
     };
     return cmocka_run_group_tests_name("edition", tests, NULL, NULL);
 }

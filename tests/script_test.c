@@ -125,9 +125,9 @@ static void section_intros(void **state)
     assert_string_equal(s->sections[0].intro[0].text, "第一版，要闻。");
     assert_string_equal(s->sections[1].intro[0].text, "第二版，经济。");
     assert_string_equal(s->sections[2].intro[0].text, "第三版，体育。");
-    /* Two teasers after "今日导读。" */
+    /* Three teasers after "今日导读。" */
     assert_string_equal(s->intro[1].text, "今日导读。");
-    assert_int_equal(s->n_intro, 4);
+    assert_int_equal(s->n_intro, 5);
     script_free(s);
     edition_free(ed);
 }

@@ -61,6 +61,24 @@ typedef struct edition_teaser {
     int line;
 } edition_teaser;
 
+/* How to read an edition.  A zeroed struct gives the defaults. */
+typedef struct edition_opts {
+    const char *encoding;      /* NULL: UTF-8, else GB18030 when the file is
+                                  not UTF-8 but is valid GB18030; or an iconv
+                                  name ("GBK", "BIG5") to convert from */
+    size_t max_para_chars;     /* a longer paragraph leaves its article out;
+                                  0: EDITION_MAX_PARA_CHARS */
+    size_t max_article_chars;  /* a longer article is left out;
+                                  0: EDITION_MAX_ARTICLE_CHARS */
+} edition_opts;
+
+/* A newspaper article is rarely over 10,000 characters; one over these is
+ * a conversion accident (a whole page in one paragraph). */
+#define EDITION_MAX_PARA_CHARS 20000
+#define EDITION_MAX_ARTICLE_CHARS 60000
+/* Teasers read in the intro, at most. */
+#define EDITION_MAX_TEASERS 40
+
 typedef struct edition {
     edition_masthead masthead;
     edition_section *sections;
@@ -69,17 +87,23 @@ typedef struct edition {
     size_t n_teasers;
     char **srcs;       /* owned paths of the files read */
     size_t n_srcs;
+    err *warnings;     /* what was repaired or left out, with its place */
+    size_t n_warnings;
 } edition;
 
-/* Reads the Markdown file or folder at 'path'.  Returns the edition, owned
- * by the caller (edition_free()), or NULL with 'e' set: ERR_NOINPUT when
- * 'path' does not exist, ERR_PARSE (file:line) when it is not an edition:
- * empty, not text, invalid UTF-8, no masthead, no article. */
-edition *edition_read(const char *path, err *e);
+/* Reads the Markdown file or folder at 'path' ('o' may be NULL for the
+ * defaults).  Returns the edition, owned by the caller (edition_free()), or
+ * NULL with 'e' set: ERR_NOINPUT when 'path' does not exist, ERR_PARSE
+ * (file:line:col) when it is not an edition: empty, binary, not text in any
+ * encoding we read, no article.  What can be read with a repair is read:
+ * a few invalid bytes are dropped, GB18030 is converted, an oversized
+ * article is left out; each repair is a warning in ed->warnings. */
+edition *edition_read(const char *path, const edition_opts *o, err *e);
 
-/* Parses 'len' bytes of Markdown as if read from 'src' (tests use this).
- * Same contract as edition_read(). */
-edition *edition_parse(const char *md, size_t len, const char *src, err *e);
+/* Parses 'len' bytes of Markdown as if read from 'src' (tests and the
+ * fuzzer use this).  Same contract as edition_read(). */
+edition *edition_parse(const char *md, size_t len, const char *src, const edition_opts *o,
+                       err *e);
 
 /* Splits a headline "main  sub1 sub2" at its spaces into the main title and
  * subtitles (exposed for tests).  Fills 'a''s headline and subtitles. */

@@ -20,6 +20,7 @@ typedef enum err_cat {
     ERR_SYNTH,     /* espeak-ng failed (exit 70) */
     ERR_AUDIO,     /* resampling, mixing or encoding failed (exit 70) */
     ERR_NOMEM,     /* out of memory (exit 71) */
+    ERR_BUSY,      /* another build holds the output; try later (exit 75) */
     ERR_INTERNAL   /* our own mistake (exit 70) */
 } err_cat;
 

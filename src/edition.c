@@ -12,9 +12,12 @@
 #include <cmark.h>
 #include <dirent.h>
 #include <errno.h>
+#include <iconv.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "str.h"
@@ -55,7 +58,40 @@ typedef struct builder {
     strbuf mast;                              /* masthead paragraphs' text */
     int mast_line;
     const char *src;
+    edition_opts opts;                        /* limits filled in */
+    size_t cap_warnings;
+    size_t art_chars;                         /* code points in the current article */
+    size_t art_longest_para;                  /* its longest paragraph */
+    int deep_warned;                          /* nesting warning given */
+    int teasers_warned;
 } builder;
+
+/* Markdown nesting deeper than this (quotes in quotes in lists…) is not
+ * newspaper text; deeper blocks are skipped so recursion stays bounded. */
+#define MAX_DEPTH 32
+
+/* Records a warning (best effort: out of memory drops it). */
+static void warn(builder *b, const char *src, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void warn(builder *b, const char *src, int line, int col, const char *fmt, ...)
+{
+    edition *ed = b->ed;
+    if (ed->n_warnings == b->cap_warnings) {
+        size_t c = b->cap_warnings ? b->cap_warnings * 2 : 8;
+        err *w = realloc(ed->warnings, c * sizeof *w);
+        if (!w)
+            return;
+        ed->warnings = w;
+        b->cap_warnings = c;
+    }
+    char msg[ERR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    err_set(&ed->warnings[ed->n_warnings++], ERR_PARSE, src, line, col, "%s", msg);
+}
 
 /* ---- text of a node --------------------------------------------------- */
 
@@ -74,23 +110,25 @@ static int add_break(strbuf *b, const char *next, err *e)
     return 0;
 }
 
+/* The first text after a line break (to decide whether a space joins the
+ * lines).  Looks a few levels down only: deep nesting is not text. */
 static const char *first_literal(cmark_node *n)
 {
-    for (; n; n = cmark_node_next(n)) {
+    for (int depth = 0; n && depth < 8; depth++) {
         const char *l = cmark_node_get_literal(n);
         if (l)
             return l;
-        cmark_node *c = cmark_node_first_child(n);
-        if (c && (l = first_literal(c)))
-            return l;
+        n = cmark_node_first_child(n);
     }
     return NULL;
 }
 
 /* Appends the text of the inline children of 'n'.  'hard' says what a hard
  * line break becomes ("\n" in the masthead, nothing in body text). */
-static int inline_text(cmark_node *n, strbuf *b, const char *hard, err *e)
+static int inline_text_at(cmark_node *n, strbuf *b, const char *hard, int depth, err *e)
 {
+    if (depth > MAX_DEPTH)
+        return 0; /* emphasis in links in emphasis…: not text anyone wrote */
     for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c)) {
         switch (cmark_node_get_type(c)) {
         case CMARK_NODE_TEXT:
@@ -113,11 +151,16 @@ static int inline_text(cmark_node *n, strbuf *b, const char *hard, err *e)
         case CMARK_NODE_HTML_INLINE:
             break;
         default: /* emphasis, strong, links: their text */
-            if (inline_text(c, b, hard, e) < 0)
+            if (inline_text_at(c, b, hard, depth + 1, e) < 0)
                 return -1;
         }
     }
     return 0;
+}
+
+static int inline_text(cmark_node *n, strbuf *b, const char *hard, err *e)
+{
+    return inline_text_at(n, b, hard, 0, e);
 }
 
 /* Trims ASCII and ideographic spaces at both ends, in place. */
@@ -423,32 +466,9 @@ static int only_page_refs(const edition_article *a)
     return 1;
 }
 
-/* Closes the current article: an H2 with no body is a teaser. */
-static int close_article(builder *b, err *e)
+/* Removes the current (last) article of the current section. */
+static void drop_article(builder *b, edition_article *a)
 {
-    edition_article *a = b->art;
-    b->art = NULL;
-    if (!a)
-        return 0;
-    if (a->n_paras && !only_page_refs(a))
-        return 0;
-    /* A teaser: headline (with subtitles re-joined) goes to the intro. */
-    edition *ed = b->ed;
-    if (grow((void **)&ed->teasers, &b->cap_teasers, ed->n_teasers, sizeof *ed->teasers, e) < 0)
-        return -1;
-    strbuf t = {0};
-    if (strbuf_adds(&t, a->headline, e) < 0)
-        return -1;
-    for (size_t i = 0; i < a->n_subtitles; i++)
-        if (strbuf_adds(&t, " ", e) < 0 || strbuf_adds(&t, a->subtitles[i], e) < 0) {
-            strbuf_free(&t);
-            return -1;
-        }
-    edition_teaser *tz = &ed->teasers[ed->n_teasers++];
-    tz->text = strbuf_take(&t);
-    tz->src = a->src;
-    tz->line = a->line;
-    /* Remove the article from its section. */
     free(a->headline);
     for (size_t i = 0; i < a->n_subtitles; i++)
         free(a->subtitles[i]);
@@ -459,7 +479,60 @@ static int close_article(builder *b, err *e)
     free(a->paras);
     memset(a, 0, sizeof *a);
     b->sec->n_articles--;
-    return tz->text ? 0 : (err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory"), -1);
+}
+
+/* Closes the current article: an H2 with no body is a teaser; an oversized
+ * article is left out. */
+static int close_article(builder *b, err *e)
+{
+    edition_article *a = b->art;
+    b->art = NULL;
+    if (!a)
+        return 0;
+    size_t chars = b->art_chars, longest = b->art_longest_para;
+    b->art_chars = b->art_longest_para = 0;
+    if (longest > b->opts.max_para_chars || chars > b->opts.max_article_chars) {
+        /* A conversion accident (a page glued into one paragraph): reading
+         * it would take an hour and make no sense.  The rest is built. */
+        if (longest > b->opts.max_para_chars)
+            warn(b, a->src, a->line, 0,
+                 "edition: article left out: a paragraph of %zu characters (limit %zu)",
+                 longest, b->opts.max_para_chars);
+        else
+            warn(b, a->src, a->line, 0, "edition: article left out: %zu characters (limit %zu)",
+                 chars, b->opts.max_article_chars);
+        drop_article(b, a);
+        return 0;
+    }
+    if (a->n_paras && !only_page_refs(a))
+        return 0;
+    /* A teaser: headline (with subtitles re-joined) goes to the intro. */
+    edition *ed = b->ed;
+    if (ed->n_teasers >= EDITION_MAX_TEASERS) {
+        if (!b->teasers_warned++)
+            warn(b, a->src, a->line, 0, "edition: more than %d teasers; the rest are not read",
+                 EDITION_MAX_TEASERS);
+        drop_article(b, a);
+        return 0;
+    }
+    if (grow((void **)&ed->teasers, &b->cap_teasers, ed->n_teasers, sizeof *ed->teasers, e) < 0)
+        return -1;
+    strbuf t = {0};
+    int ok = strbuf_adds(&t, a->headline, e) == 0;
+    for (size_t i = 0; ok && i < a->n_subtitles; i++)
+        ok = strbuf_adds(&t, " ", e) == 0 && strbuf_adds(&t, a->subtitles[i], e) == 0;
+    char *text = ok ? strbuf_take(&t) : NULL;
+    strbuf_free(&t);
+    if (!text) {
+        err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory");
+        return -1;
+    }
+    edition_teaser *tz = &ed->teasers[ed->n_teasers++];
+    tz->text = text;
+    tz->src = a->src;
+    tz->line = a->line;
+    drop_article(b, a);
+    return 0;
 }
 
 static int is_split_space(const char *s, size_t len, size_t i, size_t *skip)
@@ -547,6 +620,10 @@ static int add_para(builder *b, char *text, int line, err *e)
     p->len = strlen(text);
     p->line = line;
     b->art_has_body = 1;
+    size_t chars = utf8_chars(text, p->len);
+    b->art_chars += chars;
+    if (chars > b->art_longest_para)
+        b->art_longest_para = chars;
     return 0;
 }
 
@@ -559,12 +636,19 @@ static int end_masthead(builder *b, err *e)
     return b->mast.len ? parse_masthead(&b->ed->masthead, b->mast.s, b->mast.len, e) : 0;
 }
 
-static int block(builder *b, cmark_node *n, int first_in_file, err *e);
+static int block(builder *b, cmark_node *n, int depth, err *e);
 
-static int blocks(builder *b, cmark_node *parent, err *e)
+static int blocks(builder *b, cmark_node *parent, int depth, err *e)
 {
+    if (depth > MAX_DEPTH) {
+        if (!b->deep_warned++)
+            warn(b, b->src, cmark_node_get_start_line(parent), 0,
+                 "edition: Markdown nested more than %d levels deep; the deeper text is not read",
+                 MAX_DEPTH);
+        return 0;
+    }
     for (cmark_node *c = cmark_node_first_child(parent); c; c = cmark_node_next(c))
-        if (block(b, c, 0, e) < 0)
+        if (block(b, c, depth, e) < 0)
             return -1;
     return 0;
 }
@@ -633,9 +717,8 @@ static int heading(builder *b, cmark_node *n, err *e)
     return rc;
 }
 
-static int block(builder *b, cmark_node *n, int first_in_file, err *e)
+static int block(builder *b, cmark_node *n, int depth, err *e)
 {
-    (void)first_in_file;
     switch (cmark_node_get_type(n)) {
     case CMARK_NODE_HEADING:
         return heading(b, n, e);
@@ -660,7 +743,7 @@ static int block(builder *b, cmark_node *n, int first_in_file, err *e)
     case CMARK_NODE_BLOCK_QUOTE:
     case CMARK_NODE_LIST:
     case CMARK_NODE_ITEM:
-        return blocks(b, n, e);
+        return blocks(b, n, depth + 1, e);
     default: /* code, HTML, rules: not newspaper text */
         return 0;
     }
@@ -668,38 +751,146 @@ static int block(builder *b, cmark_node *n, int first_in_file, err *e)
 
 /* ---- input ------------------------------------------------------------- */
 
-/* Checks that 'md' is text: valid UTF-8, no NUL, no control bytes other than
- * tab, CR, LF and form feed. */
-static int check_text(const char *md, size_t len, const char *src, err *e)
+static int parse_text(builder *b, const char *md, size_t len, const char *src,
+                      int file_is_section, err *e);
+
+/* Converts 'len' bytes from 'from' to UTF-8 with iconv.  Returns the new
+ * text (caller frees) or NULL when it does not convert cleanly. */
+static char *convert(const char *in, size_t len, const char *from, size_t *outlen)
 {
-    size_t i = 0;
-    while (i < len) {
-        size_t at = i;
-        int32_t cp = utf8_next(md, len, &i);
-        int line, col;
-        if (cp < 0 || cp == 0 ||
-            (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r' && cp != '\f') || cp == 0x7f) {
-            utf8_position(md, at, &line, &col);
-            err_set(e, ERR_PARSE, src, line, col,
-                    cp < 0 ? "edition: invalid UTF-8 (byte 0x%02x); not a UTF-8 text file"
-                           : "edition: control byte 0x%02x; not a text file",
-                    (unsigned char)md[at]);
-            return -1;
-        }
+    iconv_t cd = iconv_open("UTF-8", from);
+    if (cd == (iconv_t)-1)
+        return NULL;
+    size_t cap = len * 2 + 16, left = cap;
+    char *out = malloc(cap), *o = out;
+    char *ip = (char *)in;
+    size_t il = len;
+    if (out && iconv(cd, &ip, &il, &o, &left) == (size_t)-1) {
+        free(out);
+        out = NULL;
     }
-    return 0;
+    iconv_close(cd);
+    if (out)
+        *outlen = (size_t)(o - out);
+    return out;
 }
 
-static int parse_into(builder *b, const char *md, size_t len, const char *src,
-                      int file_is_section, err *e)
+static int is_bad_cp(int32_t cp)
 {
+    return cp < 0 || cp == 0 || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r' && cp != '\f') ||
+           cp == 0x7f;
+}
+
+/* Makes the file's bytes trustworthy UTF-8 text for cmark, which would
+ * otherwise replace bad bytes silently:
+ *   - a BOM is dropped;
+ *   - with opts->encoding (not UTF-8), the file is converted with iconv;
+ *   - valid UTF-8 is taken as it is;
+ *   - else, if it is valid GB18030 (GBK and GB2312 are subsets), it is
+ *     converted, with a warning: Chinese publishing systems still export it;
+ *   - else, a few bad bytes (invalid UTF-8, NUL, control bytes) are dropped,
+ *     each place named in a warning, so one bad byte does not cost the
+ *     edition; more than 1 in 200 bytes means it is not text: refused.
+ * *out is 'md' itself or a new buffer in *owned (caller frees). */
+static int decode_text(builder *b, const char *md, size_t len, const char *src,
+                       const char **out, size_t *outlen, char **owned, err *e)
+{
+    *owned = NULL;
     if (len >= 3 && memcmp(md, "\xef\xbb\xbf", 3) == 0) {
         md += 3;
         len -= 3;
     }
-    b->src = src;
-    if (check_text(md, len, src, e) < 0)
+    const char *enc = b->opts.encoding;
+    char *conv = NULL;
+    int named = enc && strcasecmp(enc, "UTF-8") && strcasecmp(enc, "UTF8");
+    if (named) {
+        size_t n;
+        if (!(conv = convert(md, len, enc, &n))) {
+            err_set(e, ERR_PARSE, src, 1, 0, "edition: not valid %s text (iconv)", enc);
+            return -1;
+        }
+        md = conv;
+        len = n;
+    }
+    size_t bad = 0, i = 0, first = 0, high = 0;
+    while (i < len) {
+        size_t at = i;
+        high += (unsigned char)md[at] >= 0x80;
+        if (is_bad_cp(utf8_next(md, len, &i))) {
+            if (!bad++)
+                first = at;
+        }
+    }
+    if (!bad) {
+        *owned = conv;
+        *out = md;
+        *outlen = len;
+        return 0;
+    }
+    /* GB18030 maps most byte pairs, so UTF-8 with a stray bad byte would
+     * "convert" into nonsense: try it only when most non-ASCII bytes are
+     * not UTF-8, as in a real GBK export. */
+    if (!enc && bad * 4 > high) {
+        size_t n;
+        char *c = convert(md, len, "GB18030", &n);
+        if (c && memchr(c, 0, n) == NULL && utf8_validate(c, n, NULL) == 0) {
+            warn(b, src, 0, 0, "edition: not UTF-8; read as GB18030");
+            *owned = c;
+            *out = c;
+            *outlen = n;
+            return 0;
+        }
+        free(c);
+    }
+    int line, col;
+    utf8_position(md, first, &line, &col);
+    if (bad > len / 200 + 2) {
+        err_set(e, ERR_PARSE, src, line, col,
+                "edition: not a text file (%zu invalid or control bytes, first 0x%02x)", bad,
+                (unsigned char)md[first]);
+        free(conv);
         return -1;
+    }
+    /* Drop the bad bytes, naming each place. */
+    strbuf t = {0};
+    i = 0;
+    while (i < len) {
+        size_t at = i;
+        if (is_bad_cp(utf8_next(md, len, &i))) {
+            utf8_position(md, at, &line, &col);
+            warn(b, src, line, col, "edition: dropped invalid byte 0x%02x", (unsigned char)md[at]);
+            continue;
+        }
+        if (strbuf_add(&t, md + at, i - at, e) < 0) {
+            strbuf_free(&t);
+            free(conv);
+            return -1;
+        }
+    }
+    free(conv);
+    *outlen = t.len;
+    *owned = strbuf_take(&t);
+    *out = *owned;
+    return *owned ? 0 : (err_set(e, ERR_NOMEM, src, 0, 0, "out of memory"), -1);
+}
+
+static int parse_into(builder *b, const char *raw, size_t rawlen, const char *src,
+                      int file_is_section, err *e)
+{
+    const char *md;
+    size_t len;
+    char *owned;
+    b->src = src;
+    if (decode_text(b, raw, rawlen, src, &md, &len, &owned, e) < 0)
+        return -1;
+    int rc = parse_text(b, md, len, src, file_is_section, e);
+    free(owned);
+    return rc;
+}
+
+static int parse_text(builder *b, const char *md, size_t len, const char *src,
+                      int file_is_section, err *e)
+{
     size_t i = 0;
     while (i < len && (md[i] == ' ' || md[i] == '\n' || md[i] == '\r' || md[i] == '\t'))
         i++;
@@ -719,7 +910,7 @@ static int parse_into(builder *b, const char *md, size_t len, const char *src,
             rc = new_section(b, NULL, 1, e);
     }
     if (rc == 0)
-        rc = blocks(b, doc, e);
+        rc = blocks(b, doc, 0, e);
     if (rc == 0)
         rc = end_masthead(b, e);
     if (rc == 0)
@@ -833,19 +1024,26 @@ static int has_md_ext(const char *name)
            (n > 9 && strcmp(name + n - 9, ".markdown") == 0);
 }
 
-static edition *new_edition(builder *b, err *e)
+static edition *new_edition(builder *b, const edition_opts *o, err *e)
 {
     memset(b, 0, sizeof *b);
+    if (o)
+        b->opts = *o;
+    if (!b->opts.max_para_chars)
+        b->opts.max_para_chars = EDITION_MAX_PARA_CHARS;
+    if (!b->opts.max_article_chars)
+        b->opts.max_article_chars = EDITION_MAX_ARTICLE_CHARS;
     b->ed = calloc(1, sizeof *b->ed);
     if (!b->ed)
         err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory");
     return b->ed;
 }
 
-edition *edition_parse(const char *md, size_t len, const char *src, err *e)
+edition *edition_parse(const char *md, size_t len, const char *src, const edition_opts *o,
+                       err *e)
 {
     builder b;
-    if (!new_edition(&b, e))
+    if (!new_edition(&b, o, e))
         return NULL;
     if (add_src(&b, src, e) < 0 || parse_into(&b, md, len, b.src, 0, e) < 0 ||
         finish(&b, 0, b.src, e) < 0) {
@@ -857,7 +1055,7 @@ edition *edition_parse(const char *md, size_t len, const char *src, err *e)
     return b.ed;
 }
 
-edition *edition_read(const char *path, err *e)
+edition *edition_read(const char *path, const edition_opts *o, err *e)
 {
     struct stat st;
     if (stat(path, &st) < 0) {
@@ -874,7 +1072,7 @@ edition *edition_read(const char *path, err *e)
         }
         if (read_file(path, &md, &len, e) < 0)
             return NULL;
-        edition *ed = edition_parse(md, len, path, e);
+        edition *ed = edition_parse(md, len, path, o, e);
         free(md);
         return ed;
     }
@@ -907,7 +1105,7 @@ edition *edition_read(const char *path, err *e)
         ok = 0;
     }
     qsort(names, n, sizeof *names, cmp_str);
-    if (ok && !new_edition(&b, e))
+    if (ok && !new_edition(&b, o, e))
         ok = 0;
     for (size_t i = 0; ok && i < n; i++) {
         strbuf p = {0};
@@ -969,5 +1167,6 @@ void edition_free(edition *ed)
     for (size_t i = 0; i < ed->n_srcs; i++)
         free(ed->srcs[i]);
     free(ed->srcs);
+    free(ed->warnings);
     free(ed);
 }

@@ -5,8 +5,11 @@
  * and the only one that prints or exits.  Exit codes are sysexits.h's, listed
  * in README.md and tingbao.1.
  */
+#define _GNU_SOURCE /* renameat2, to swap an edition into place in one step */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +52,10 @@ static const char *progname = "tingbao";
 /* ---- options ------------------------------------------------------------- */
 
 typedef struct opts {
+    const char *date;        /* --date, resolved to YYYY-MM-DD, or NULL */
+    const char *encoding;    /* --encoding */
+    size_t max_article;      /* --max-article-chars, 0 = default */
+    int keep_days;           /* --keep-days, -1 = keep all */
     const char *out;
     const char *voice;
     const char **lexicons;
@@ -82,6 +89,12 @@ static void usage(FILE *f)
             "      --voice NAME    voice profile: voices/NAME.ini, or a path to an .ini\n"
             "      --lexicon FILE  extra \"word<TAB>pinyin\" overrides (repeatable)\n"
             "      --rate HZ       output sample rate (default 44100)\n"
+            "      --date D        today, yesterday or YYYY-MM-DD: fills {date} {yyyy} {mm} {dd}\n"
+            "                      in EDITION paths; the masthead's date wins if they differ\n"
+            "      --keep-days N   after a good build, remove this paper's editions older\n"
+            "                      than N days (never the newest)\n"
+            "      --encoding ENC  the input's encoding (default: UTF-8, or GB18030 detected)\n"
+            "      --max-article-chars N  leave out longer articles (default 60000)\n"
             "      --json          script: print JSON instead of text\n"
             "  -q, --quiet         only errors on stderr\n"
             "  -v, --verbose       say what is done, step by step\n"
@@ -96,8 +109,11 @@ static void usage(FILE *f)
             "  echo '银行行长' | tingbao pinyin\n"
             "  tingbao say -o /tmp/t.wav '株洲日报'\n"
             "\n"
-            "exit codes: 0 done, 64 usage, 65 bad input, 66 input missing,\n"
-            "70 internal error, 73 output cannot be written, 74 read error, 78 bad voice profile.\n"
+            "exit codes: 0 done, 64 usage, 65 bad input, 66 input missing, 70 internal error,\n"
+            "73 output cannot be written, 74 read error, 75 another build holds the output\n"
+            "(try later), 78 bad voice profile.\n"
+            "\n"
+            "cron: 0 2 * * * tingbao build --quiet --date today /srv/in/{date}.md --out /srv/audio\n"
             "See tingbao(1).\n", f);
 }
 
@@ -119,6 +135,8 @@ static int exit_code(const err *e)
         return EX_CONFIG;
     case ERR_NOMEM:
         return EX_OSERR;
+    case ERR_BUSY:
+        return EX_TEMPFAIL;
     default:
         return EX_SOFTWARE;
     }
@@ -538,9 +556,170 @@ out:
     return rc;
 }
 
-/* Moves the finished folder 'tmp' to 'final', replacing an older build of
- * the same edition in two renames, so a reader sees the old or the new
- * edition, never a mix. */
+
+/* ---- nightly runs: dates, lock, leftovers, old editions ------------------ */
+
+/* "today", "yesterday" or a YYYY-MM-DD that is a real date -> out[11]. */
+static int resolve_date(const char *arg, char out[16])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    if (!strcmp(arg, "today") || !strcmp(arg, "yesterday")) {
+        if (!strcmp(arg, "yesterday"))
+            t -= 24 * 3600;
+        localtime_r(&t, &tm);
+        strftime(out, 16, "%Y-%m-%d", &tm);
+        return 0;
+    }
+    int y, m, d;
+    char extra;
+    if (strlen(arg) != 10 || sscanf(arg, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3 ||
+        arg[4] != '-' || arg[7] != '-' || y < 1800 || m < 1 || m > 12 || d < 1 || d > 31)
+        return -1;
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = y - 1900;
+    tm.tm_mon = m - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = 12;
+    tm.tm_isdst = -1;
+    if (mktime(&tm) == (time_t)-1 || tm.tm_mday != d) /* 2023-02-30 */
+        return -1;
+    snprintf(out, 16, "%04d-%02d-%02d", y, m, d);
+    return 0;
+}
+
+/* EDITION with {date} {yyyy} {mm} {dd} filled from 'date' (YYYY-MM-DD). */
+static char *expand_path(const char *pat, const char *date, err *e)
+{
+    strbuf b = {0};
+    for (const char *p = pat; *p;) {
+        const char *rep = NULL;
+        size_t n = 0, skip = 0;
+        if (date && !strncmp(p, "{date}", 6))
+            rep = date, n = 10, skip = 6;
+        else if (date && !strncmp(p, "{yyyy}", 6))
+            rep = date, n = 4, skip = 6;
+        else if (date && !strncmp(p, "{mm}", 4))
+            rep = date + 5, n = 2, skip = 4;
+        else if (date && !strncmp(p, "{dd}", 4))
+            rep = date + 8, n = 2, skip = 4;
+        if (rep) {
+            if (strbuf_add(&b, rep, n, e) < 0)
+                goto fail;
+            p += skip;
+        } else {
+            if (strbuf_add(&b, p, 1, e) < 0)
+                goto fail;
+            p++;
+        }
+    }
+    return strbuf_take(&b);
+fail:
+    strbuf_free(&b);
+    return NULL;
+}
+
+/* Takes OUT/<paper>/.lock: one build of a paper at a time.  The lock is
+ * flock()ed, so it dies with its process (SIGKILL included) and never needs
+ * clearing; the file holds the owner's process id for the message. */
+static int lock_paper(const char *paper_dir, int *fd_out, err *e)
+{
+    char *path = join_path(paper_dir, ".lock", e);
+    if (!path)
+        return -1;
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        err_set(e, ERR_OUTPUT, path, 0, 0, "cannot open the lock: %s", strerror(errno));
+        free(path);
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        char buf[32] = "";
+        ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+        buf[n > 0 ? n : 0] = '\0';
+        long pid = atol(buf);
+        if (errno == EWOULDBLOCK && pid > 0)
+            err_set(e, ERR_BUSY, paper_dir, 0, 0,
+                    "another build (process %ld) is writing this paper; try later", pid);
+        else if (errno == EWOULDBLOCK)
+            err_set(e, ERR_BUSY, paper_dir, 0, 0,
+                    "another build is writing this paper; try later");
+        else
+            err_set(e, ERR_OUTPUT, path, 0, 0, "cannot lock: %s", strerror(errno));
+        close(fd);
+        free(path);
+        return -1;
+    }
+    char pid[32];
+    int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)n, 0) != n) {
+        /* The lock holds without the id; only the message is poorer. */
+    }
+    free(path);
+    *fd_out = fd;
+    return 0;
+}
+
+/* What a killed build left in the paper's folder: ".<date>.tmp.<pid>" and
+ * ".old.<pid>".  Called under the lock, so no live build owns them. */
+static int clear_leftovers(const char *paper_dir, err *e)
+{
+    DIR *d = opendir(paper_dir);
+    if (!d)
+        return 0;
+    struct dirent *de;
+    int rc = 0;
+    while ((de = readdir(d)) && rc == 0) {
+        if (de->d_name[0] != '.' || (!strstr(de->d_name, ".tmp.") && strncmp(de->d_name, ".old.", 5)))
+            continue;
+        char *p = join_path(paper_dir, de->d_name, e);
+        rc = p ? out_remove_tree(p, e) : -1;
+        free(p);
+    }
+    closedir(d);
+    return rc;
+}
+
+static int is_date_name(const char *s)
+{
+    char tmp[16];
+    return strlen(s) == 10 && resolve_date(s, tmp) == 0;
+}
+
+/* --keep-days: removes dated edition folders older than 'days' days before
+ * today, never the newest one. */
+static int remove_old_editions(const char *paper_dir, int days, err *e)
+{
+    time_t t = time(NULL) - (time_t)days * 24 * 3600;
+    struct tm tm;
+    char cutoff[16], newest[16] = "";
+    localtime_r(&t, &tm);
+    strftime(cutoff, sizeof cutoff, "%Y-%m-%d", &tm);
+    DIR *d = opendir(paper_dir);
+    if (!d)
+        return 0;
+    struct dirent *de;
+    while ((de = readdir(d)))
+        if (is_date_name(de->d_name) && strcmp(de->d_name, newest) > 0)
+            snprintf(newest, sizeof newest, "%s", de->d_name);
+    rewinddir(d);
+    int rc = 0;
+    while ((de = readdir(d)) && rc == 0) {
+        if (!is_date_name(de->d_name) || !strcmp(de->d_name, newest) ||
+            strcmp(de->d_name, cutoff) >= 0)
+            continue;
+        char *p = join_path(paper_dir, de->d_name, e);
+        rc = p ? out_remove_tree(p, e) : -1;
+        free(p);
+    }
+    closedir(d);
+    return rc;
+}
+
+/* Moves the finished folder 'tmp' to 'final'.  An older build of the same
+ * edition is swapped out in one step (renameat2 RENAME_EXCHANGE), so a
+ * reader sees the old or the new edition, never a mix and never none; where
+ * the file system cannot swap, two renames come close. */
 static int publish_edition(const char *tmp, const char *final, const char *paper_dir, err *e)
 {
     struct stat st;
@@ -550,6 +729,12 @@ static int publish_edition(const char *tmp, const char *final, const char *paper
             return -1;
         }
         return 0;
+    }
+    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_EXCHANGE) == 0)
+        return out_remove_tree(tmp, e); /* now the old edition */
+    if (errno != EINVAL && errno != ENOSYS) {
+        err_set(e, ERR_OUTPUT, final, 0, 0, "cannot publish: %s", strerror(errno));
+        return -1;
     }
     strbuf old = {0};
     if (strbuf_addf(&old, e, "%s/.old.%ld", paper_dir, (long)getpid()) < 0)
@@ -567,6 +752,18 @@ static int publish_edition(const char *tmp, const char *final, const char *paper
     return rc;
 }
 
+static void print_warnings(const opts *o, const edition *ed)
+{
+    if (o->quiet)
+        return;
+    for (size_t i = 0; i < ed->n_warnings; i++) {
+        char buf[ERR_FILE_MAX + ERR_MSG_MAX + 64];
+        err w = ed->warnings[i];
+        snprintf(w.msg, sizeof w.msg, "warning: %.1000s", ed->warnings[i].msg);
+        fprintf(stderr, "%s: %s\n", progname, err_format(&w, buf, sizeof buf));
+    }
+}
+
 static int build_one(pipeline *p, const char *path, err *e)
 {
     const opts *o = p->o;
@@ -576,13 +773,15 @@ static int build_one(pipeline *p, const char *path, err *e)
     char *paper_name = NULL, *paper_dir = NULL, *date = NULL, *tmpdir = NULL, *final = NULL;
     char *file = NULL;
     audio intro = {0};
-    int rc = -1;
+    int rc = -1, lock_fd = -1;
     progress pg = {0};
     clock_gettime(CLOCK_MONOTONIC, &pg.t0);
     pg.tty = isatty(2) && !o->quiet;
 
-    if (!(ed = edition_read(path, e)))
+    edition_opts eo = {.encoding = o->encoding, .max_article_chars = o->max_article};
+    if (!(ed = edition_read(path, &eo, e)))
         goto out;
+    print_warnings(o, ed);
     clean_stats cs = {0};
     for (size_t i = 0; i < ed->n_sections; i++)
         for (size_t j = 0; j < ed->sections[i].n_articles; j++) {
@@ -592,9 +791,16 @@ static int build_one(pipeline *p, const char *path, err *e)
         }
     if (!(sc = script_build(ed, e)))
         goto out;
-    if (ed->masthead.date)
+    /* The masthead knows the edition's date best; --date only names the
+     * file to read (a late file for yesterday is still yesterday's). */
+    if (ed->masthead.date) {
         date = strdup(ed->masthead.date);
-    else {
+        if (o->date && strcmp(o->date, ed->masthead.date) && !o->quiet)
+            fprintf(stderr, "%s: %s: warning: the masthead says %s, --date says %s; using %s\n",
+                    progname, path, ed->masthead.date, o->date, ed->masthead.date);
+    } else if (o->date) {
+        date = strdup(o->date);
+    } else {
         date = today();
         if (!o->quiet)
             fprintf(stderr, "%s: %s: warning: no date in the masthead; using today, %s\n",
@@ -620,7 +826,8 @@ static int build_one(pipeline *p, const char *path, err *e)
     if (strbuf_addf(&b, e, "%s/.%s.tmp.%ld", paper_dir, date, (long)getpid()) < 0)
         goto out;
     tmpdir = strbuf_take(&b);
-    if (out_mkdirs(paper_dir, e) < 0 || out_remove_tree(tmpdir, e) < 0 || out_mkdirs(tmpdir, e) < 0)
+    if (out_mkdirs(paper_dir, e) < 0 || lock_paper(paper_dir, &lock_fd, e) < 0 ||
+        clear_leftovers(paper_dir, e) < 0 || out_mkdirs(tmpdir, e) < 0)
         goto out;
     if (o->verbose)
         fprintf(stderr, "%s: %s: %zu sections, %zu articles, %zu teasers; joined %zu, "
@@ -672,6 +879,8 @@ static int build_one(pipeline *p, const char *path, err *e)
     free(teasers);
     if (!ok || publish_edition(tmpdir, final, paper_dir, e) < 0)
         goto out;
+    if (o->keep_days >= 0 && remove_old_editions(paper_dir, o->keep_days, e) < 0)
+        goto out;
     if (!o->quiet) {
         double audio_s = man.intro_duration_s;
         for (size_t i = 0; i < sc->n_sections; i++)
@@ -687,10 +896,12 @@ static int build_one(pipeline *p, const char *path, err *e)
 out:
     if (rc < 0 && pg.tty)
         fprintf(stderr, "\r\033[K");
-    if (rc < 0 && tmpdir) {
+    if (rc < 0 && tmpdir && lock_fd >= 0) {
         err ignore = {0};
         out_remove_tree(tmpdir, &ignore);
     }
+    if (lock_fd >= 0)
+        close(lock_fd); /* releases the lock */
     if (bs) {
         for (size_t i = 0; i < sc->n_sections; i++) {
             for (size_t k = 0; k < bs[i].n_files; k++)
@@ -733,9 +944,11 @@ static int fill_seg(pipeline *p, const script_segment *s, out_script_seg *o, err
 
 static int cmd_script(pipeline *p, const char *path, err *e)
 {
-    edition *ed = edition_read(path, e);
+    edition_opts eo = {.encoding = p->o->encoding, .max_article_chars = p->o->max_article};
+    edition *ed = edition_read(path, &eo, e);
     if (!ed)
         return -1;
+    print_warnings(p->o, ed);
     int rc = -1;
     clean_stats cs = {0};
     script *sc = NULL;
@@ -918,7 +1131,7 @@ static int cmd_say(pipeline *p, const char *text, err *e)
 
 int main(int argc, char **argv)
 {
-    opts o = {.out = "output", .rate = 44100};
+    opts o = {.out = "output", .rate = 44100, .keep_days = -1};
     const char **args = calloc((size_t)argc + 1, sizeof *args);
     o.lexicons = calloc((size_t)argc + 1, sizeof *o.lexicons);
     size_t n_args = 0;
@@ -967,6 +1180,25 @@ int main(int argc, char **argv)
             if (*end || r < 8000 || r > 192000)
                 return bad_usage("--rate must be a sample rate in Hz (8000-192000), not '%s'", val);
             o.rate = (int)r;
+        } else if (TAKES("--date")) {
+            static char date[16];
+            if (resolve_date(val, date) < 0)
+                return bad_usage("--date must be today, yesterday or YYYY-MM-DD, not '%s'", val);
+            o.date = date;
+        } else if (TAKES("--keep-days")) {
+            char *end;
+            long d = strtol(val, &end, 10);
+            if (*end || d < 0 || d > 100000)
+                return bad_usage("--keep-days must be a number of days, not '%s'", val);
+            o.keep_days = (int)d;
+        } else if (TAKES("--encoding")) {
+            o.encoding = val;
+        } else if (TAKES("--max-article-chars")) {
+            char *end;
+            long m = strtol(val, &end, 10);
+            if (*end || m < 100)
+                return bad_usage("--max-article-chars must be a number (at least 100), not '%s'", val);
+            o.max_article = (size_t)m;
         } else if (!strcmp(a, "--json")) {
             o.json = 1;
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
@@ -993,9 +1225,15 @@ int main(int argc, char **argv)
     if (open_text(&p, &e) < 0 || ((is_build || is_say) && open_voice(&p, &e) < 0)) {
         rc = fail(&e);
     } else if (is_build) {
-        for (size_t i = 0; i < n_args && rc == 0; i++)
-            if (build_one(&p, args[i], &e) < 0)
-                rc = fail(&e);
+        /* Every edition is tried; the exit code is the first failure's. */
+        for (size_t i = 0; i < n_args; i++) {
+            char *path = expand_path(args[i], o.date, &e);
+            int r = path && build_one(&p, path, &e) == 0 ? 0 : fail(&e);
+            if (r && !rc)
+                rc = r;
+            err_clear(&e);
+            free(path);
+        }
     } else if (is_script) {
         if (cmd_script(&p, args[0], &e) < 0)
             rc = fail(&e);

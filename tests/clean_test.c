@@ -123,8 +123,8 @@ static void sample_properties(void **state)
 {
     (void)state;
     err e = {0};
-    edition *raw = edition_read(tu_sample(), &e);
-    edition *ed = edition_read(tu_sample(), &e);
+    edition *raw = edition_read(tu_sample(), NULL, &e);
+    edition *ed = edition_read(tu_sample(), NULL, &e);
     assert_non_null(raw);
     assert_non_null(ed);
     clean_stats st = {0};

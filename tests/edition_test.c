@@ -8,13 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <iconv.h>
+
 #include "edition.h"
+#include "str.h"
 #include "testutil.h"
 
 static edition *read_ok(const char *path)
 {
     err e = {0};
-    edition *ed = edition_read(path, &e);
+    edition *ed = edition_read(path, NULL, &e);
     if (!ed) {
         char b[2048];
         fail_msg("%s", err_format(&e, b, sizeof b));
@@ -159,7 +162,7 @@ static void split_headline(void **state)
 static void expect_error(const char *md, size_t len, err_cat cat, int line, const char *needle)
 {
     err e = {0};
-    edition *ed = edition_parse(md, len, "x.md", &e);
+    edition *ed = edition_parse(md, len, "x.md", NULL, &e);
     assert_null(ed);
     assert_int_equal(e.cat, cat);
     assert_string_equal(e.file, "x.md");
@@ -176,10 +179,6 @@ static void bad_input(void **state)
     expect_error("\n\n  \n", 4, ERR_PARSE, 1, "empty");
     expect_error("# 报\n\n正文没有标题。\n", strlen("# 报\n\n正文没有标题。\n"), ERR_PARSE, 0,
                  "no article");
-    static const char bad_utf8[] = "# 报\n\n## 标题\n\n正文\xe4\xb8第三行\n";
-    expect_error(bad_utf8, sizeof bad_utf8 - 1, ERR_PARSE, 5, "invalid UTF-8");
-    static const char nul[] = "# 报\n\n## 标题\n\n正文\0正文\n";
-    expect_error(nul, sizeof nul - 1, ERR_PARSE, 5, "not a text file");
     unsigned char junk[512];
     for (size_t i = 0; i < sizeof junk; i++)
         junk[i] = (unsigned char)(i * 73 + 11);
@@ -187,12 +186,122 @@ static void bad_input(void **state)
 
     char p[512];
     err e = {0};
-    assert_null(edition_read(tu_data("edition/empty.md", p, sizeof p), &e));
+    assert_null(edition_read(tu_data("edition/empty.md", p, sizeof p), NULL, &e));
     assert_int_equal(e.cat, ERR_PARSE);
-    assert_null(edition_read(tu_data("edition/no-articles.md", p, sizeof p), &e));
+    assert_null(edition_read(tu_data("edition/no-articles.md", p, sizeof p), NULL, &e));
     assert_int_equal(e.cat, ERR_PARSE);
-    assert_null(edition_read("tests/data/edition/does-not-exist.md", &e));
+    assert_null(edition_read("tests/data/edition/does-not-exist.md", NULL, &e));
     assert_int_equal(e.cat, ERR_NOINPUT);
+}
+
+/* One bad byte must not cost the edition: it is dropped, and the warning
+ * names its line and column. */
+static void repairs_with_warnings(void **state)
+{
+    (void)state;
+    static const char bad_utf8[] = "# 报\n\n## 标题\n\n正文\xe4\xb8第三行。\n";
+    err e = {0};
+    edition *ed = edition_parse(bad_utf8, sizeof bad_utf8 - 1, "x.md", NULL, &e);
+    assert_non_null(ed);
+    assert_string_equal(ed->sections[0].articles[0].paras[0].text, "正文第三行。");
+    assert_int_equal(ed->n_warnings, 2);
+    assert_int_equal(ed->warnings[0].line, 5);
+    assert_int_equal(ed->warnings[0].col, 3);
+    edition_free(ed);
+
+    static const char nul[] = "# 报\n\n## 标题\n\n正文\0正文。\n";
+    ed = edition_parse(nul, sizeof nul - 1, "x.md", NULL, &e);
+    assert_non_null(ed);
+    assert_string_equal(ed->sections[0].articles[0].paras[0].text, "正文正文。");
+    assert_int_equal(ed->n_warnings, 1);
+    edition_free(ed);
+}
+
+static char *recode(const char *utf8, const char *to, size_t *n)
+{
+    iconv_t cd = iconv_open(to, "UTF-8");
+    assert_true(cd != (iconv_t)-1);
+    size_t len = strlen(utf8), cap = len * 2 + 8, left = cap;
+    char *out = malloc(cap), *o = out, *in = (char *)utf8;
+    assert_true(iconv(cd, &in, &len, &o, &left) != (size_t)-1);
+    iconv_close(cd);
+    *n = (size_t)(o - out);
+    return out;
+}
+
+/* Chinese publishing systems export GB18030/GBK: detected and converted.
+ * Big5 is read when named. */
+static void legacy_encodings(void **state)
+{
+    (void)state;
+    static const char md[] = "# 湘江晚报\n\n2024年3月8日 星期五\n\n## 全市春耕生产有序推进\n\n"
+                             "本报讯 记者从市农业农村局获悉，全市春耕备耕工作进展顺利。\n";
+    size_t n;
+    char *gb = recode(md, "GB18030", &n);
+    err e = {0};
+    edition *ed = edition_parse(gb, n, "gb.md", NULL, &e);
+    assert_non_null(ed);
+    assert_string_equal(ed->masthead.paper, "湘江晚报");
+    assert_string_equal(ed->sections[0].articles[0].headline, "全市春耕生产有序推进");
+    assert_int_equal(ed->n_warnings, 1);
+    assert_non_null(strstr(ed->warnings[0].msg, "GB18030"));
+    edition_free(ed);
+    free(gb);
+
+    static const char tw[] = "# 聯合報\n\n## 颱風登陸 各地嚴陣以待\n\n本報訊 氣象局發布海上颱風警報。\n";
+    char *big5 = recode(tw, "BIG5", &n);
+    edition_opts o = {.encoding = "BIG5"};
+    ed = edition_parse(big5, n, "tw.md", &o, &e);
+    assert_non_null(ed);
+    assert_string_equal(ed->masthead.paper, "聯合報");
+    assert_int_equal(ed->n_warnings, 0);
+    edition_free(ed);
+    /* Big5 not named is not UTF-8; whatever it is read as, it is no crash
+     * and either an edition or a clear refusal. */
+    ed = edition_parse(big5, n, "tw.md", NULL, &e);
+    edition_free(ed);
+    free(big5);
+}
+
+/* Damage that would cost time or memory: an article with a megabyte
+ * paragraph is left out with a warning naming its line; deep nesting and
+ * thousands of headings are bounded; the rest of the edition is read. */
+static void oversized_and_deep(void **state)
+{
+    (void)state;
+    strbuf md = {0};
+    strbuf_adds(&md, "# 报\n\n## 正常的文章\n\n第一段。\n\n## 超长的文章\n\n", NULL);
+    for (int i = 0; i < 200000; i++)
+        strbuf_adds(&md, "长", NULL);
+    strbuf_adds(&md, "\n\n## 另一篇正常的文章\n\n", NULL);
+    for (int i = 0; i < 2000; i++)
+        strbuf_adds(&md, "> ", NULL);
+    strbuf_adds(&md, "很深的引用。\n\n正文。\n\n", NULL);
+    for (int i = 0; i < 3000; i++)
+        strbuf_addf(&md, NULL, "## 导读标题%d\n\n", i);
+    err e = {0};
+    edition *ed = edition_parse(md.s, md.len, "big.md", NULL, &e);
+    assert_non_null(ed);
+    assert_int_equal(ed->sections[0].n_articles, 2);
+    assert_string_equal(ed->sections[0].articles[1].headline, "另一篇正常的文章");
+    assert_int_equal(ed->n_teasers, EDITION_MAX_TEASERS);
+    int long_warned = 0, deep_warned = 0, teasers_warned = 0;
+    for (size_t i = 0; i < ed->n_warnings; i++) {
+        long_warned += strstr(ed->warnings[i].msg, "left out") && ed->warnings[i].line == 7;
+        deep_warned += strstr(ed->warnings[i].msg, "nested") != NULL;
+        teasers_warned += strstr(ed->warnings[i].msg, "teasers") != NULL;
+    }
+    assert_int_equal(long_warned, 1);
+    assert_int_equal(deep_warned, 1);
+    assert_int_equal(teasers_warned, 1);
+    edition_free(ed);
+    /* The limit is the caller's to set. */
+    edition_opts o = {.max_para_chars = 300000, .max_article_chars = 300000};
+    ed = edition_parse(md.s, md.len, "big.md", &o, &e);
+    assert_non_null(ed);
+    assert_int_equal(ed->sections[0].n_articles, 3);
+    edition_free(ed);
+    strbuf_free(&md);
 }
 
 static void date_from_file_name(void **state)
@@ -200,11 +309,11 @@ static void date_from_file_name(void **state)
     (void)state;
     static const char md[] = "# 晨报\n\n## 标题\n\n正文。\n";
     err e = {0};
-    edition *ed = edition_parse(md, sizeof md - 1, "in/chenbao-2024-05-06.md", &e);
+    edition *ed = edition_parse(md, sizeof md - 1, "in/chenbao-2024-05-06.md", NULL, &e);
     assert_non_null(ed);
     assert_string_equal(ed->masthead.date, "2024-05-06");
     edition_free(ed);
-    ed = edition_parse(md, sizeof md - 1, "in/chenbao.md", &e);
+    ed = edition_parse(md, sizeof md - 1, "in/chenbao.md", NULL, &e);
     assert_non_null(ed);
     assert_null(ed->masthead.date);
     edition_free(ed);
@@ -216,7 +325,7 @@ static void bom_and_crlf(void **state)
     static const char md[] = "\xef\xbb\xbf# 晨报\r\n\r\n2024年1月2日 星期二\r\n\r\n## 标题一 副题\r\n\r\n"
                              "本报讯 正文第一段。\r\n\r\n## 标题二\r\n\r\n正文。\r\n";
     err e = {0};
-    edition *ed = edition_parse(md, sizeof md - 1, "crlf.md", &e);
+    edition *ed = edition_parse(md, sizeof md - 1, "crlf.md", NULL, &e);
     assert_non_null(ed);
     assert_string_equal(ed->masthead.paper, "晨报");
     assert_string_equal(ed->masthead.date, "2024-01-02");
@@ -233,6 +342,8 @@ int main(void)
         cmocka_unit_test(three_sections),  cmocka_unit_test(folder_edition),
         cmocka_unit_test(split_headline),  cmocka_unit_test(bad_input),
         cmocka_unit_test(bom_and_crlf),    cmocka_unit_test(date_from_file_name),
+        cmocka_unit_test(repairs_with_warnings), cmocka_unit_test(legacy_encodings),
+        cmocka_unit_test(oversized_and_deep),
     };
     return cmocka_run_group_tests_name("edition", tests, NULL, NULL);
 }

@@ -21,7 +21,7 @@ static char *dateline_of(const char *para)
     strbuf md = {0};
     strbuf_addf(&md, NULL, "# 测试报\n\n## 标题\n\n%s\n", para);
     err e = {0};
-    edition *ed = edition_parse(md.s, md.len, "t.md", &e);
+    edition *ed = edition_parse(md.s, md.len, "t.md", NULL, &e);
     assert_non_null(ed);
     script *s = script_build(ed, &e);
     assert_non_null(s);
@@ -68,7 +68,7 @@ static void sample_script(void **state)
 {
     (void)state;
     err e = {0};
-    edition *ed = edition_read(tu_sample(), &e);
+    edition *ed = edition_read(tu_sample(), NULL, &e);
     assert_non_null(ed);
     clean_stats st = {0};
     for (size_t j = 0; j < ed->sections[0].n_articles; j++)
@@ -117,7 +117,7 @@ static void section_intros(void **state)
     (void)state;
     char p[512];
     err e = {0};
-    edition *ed = edition_read(tu_data("edition/three-sections.md", p, sizeof p), &e);
+    edition *ed = edition_read(tu_data("edition/three-sections.md", p, sizeof p), NULL, &e);
     assert_non_null(ed);
     script *s = script_build(ed, &e);
     assert_non_null(s);

@@ -56,6 +56,8 @@ typedef struct ctx {
     int failed;
     size_t num_end; /* index just past the last quantity read; a dash here
                        joins a range */
+    size_t score_end; /* index just past the last score read: "25:23、23:25"
+                         is a list of scores */
 } ctx;
 
 /* Digit runs longer than this are read digit by digit: 16 digits is the
@@ -346,7 +348,9 @@ static const char COUNT_FOLLOW[] =
 static const char LIANG_FOLLOW[] =
     "个位名人次天年种件条项家所批辆台座只头棵本张份部支队场轮倍周岁套间处户"
     "亩元万亿千成股枚艘架栋幢把杯瓶箱袋颗粒片篇首句点时遍趟回宗起例笔类样门"
-    "国岸会村镇县市省区届层对双副节米吨斤克升秒票";
+    "国岸会村镇县市省区届层对双副节米吨斤克升秒票"
+    /* 三室两厅, 三天两夜, 六胜两平两负: counts, however short */
+    "室厅夜胜平负";
 
 static int liang_follows(const ctx *x, size_t j)
 {
@@ -463,6 +467,19 @@ static int right_kind(const ctx *x, size_t j)
     return K_NONE;
 }
 
+/* The left end of a bare range is said like its right end: 2-3天 is
+ * 两到三天 (as in 两三天), 2-3级 二到三级. */
+static int range_liang(const ctx *x, size_t j)
+{
+    size_t k = range_sep(x, j), ul;
+    if (k == NONE || !isdig(x, k))
+        return 0;
+    num r;
+    parse_num(x, k, &r);
+    const unit *u = unit_at(x, r.e, &ul);
+    return u ? u->liang : liang_follows(x, r.e);
+}
+
 static int yearish(const num *m)
 {
     return m->nd == 4 && m->fb == m->fe && !m->commas &&
@@ -497,6 +514,18 @@ static int is_year(const ctx *x, const num *m, size_t j, int kind)
         return 1;
     if (!yearish(m))
         return 0;
+    /* 1920美元, 2000英里: a currency or unit spelled with a character that
+     * is no measure word on its own is still an amount */
+    static const char *const amount_after[] = {"美元", "欧元", "港元", "英镑",
+                                               "日元", "韩元", "英里", "英尺",
+                                               "英寸", "海里", "盎司", NULL};
+    if (at_any(x, j, amount_after))
+        return 0;
+    /* 国发〔2021〕29号, （2023）: a year alone in brackets, as document
+     * numbers and case numbers write it */
+    if (m->b > 0 && in_set(x->c[m->b - 1], "〔[【(（") &&
+        in_set(c, "〕]】)）"))
+        return 1;
     if (utf8_is_han(c) && !in_set(c, COUNT_FOLLOW))
         return 1;
     if (in_set(c, "、,，") || range_sep(x, j) != NONE) {
@@ -568,6 +597,8 @@ static size_t quantity(ctx *x, size_t i, int neg, const char *cur, int flags)
         put(x, (u && u->temp) || kind == K_TEMP || cp(x, j) == 0x5EA6 /* 度 */
                    ? "零下" : "负");
     int liang = mk != j || !u ? liang_follows(x, j) : u->liang;
+    if (!u && mk == j && !liang)
+        liang = range_liang(x, j);
     if (num_is(&m, "2") && !ordinal && !(flags & Q_NAME) && liang)
         put(x, "两");
     else
@@ -649,6 +680,20 @@ static size_t grouped_end(const ctx *x, size_t i)
     return r;
 }
 
+/* The national service numbers 123xx (12345 政务, 12315 消费, 12306 铁路)
+ * and 955xx (banks, 95598 电力) are names people say digit by digit, also
+ * without 拨打: "12306网站", "12315投诉".  Before a measure word (12345名)
+ * or punctuation they are left to the cardinal reader. */
+static int service_number(const ctx *x, size_t i, size_t r)
+{
+    uint32_t nx = cp(x, r);
+    if (r - i != 5 || !(at(x, i, "123") || at(x, i, "955")) ||
+        (i > 0 && (x->c[i - 1] == 0x7B2C /* 第 */ || islat(x->c[i - 1]) ||
+                   in_set(x->c[i - 1], "·・•"))))
+        return 0;
+    return (utf8_is_han(nx) && !in_set(nx, COUNT_FOLLOW)) || islat(nx);
+}
+
 /* Numbers one dials are read digit by digit with 幺 for 1: after 电话,
  * 热线, 拨打 ...; a landline with its area code (0731-28888888); a mobile
  * (11 digits, 1[3-9]…); 400/800 service numbers; a short service number
@@ -659,13 +704,20 @@ static size_t phone(ctx *x, size_t i)
         "电话", "热线", "拨打", "致电", "号码", "手机", "传真", "专线",
         "Tel", "TEL", "tel", NULL};
     static const char *const after[] = {"热线", "报警", "急救", "服务热线",
-                                        "政务服务", "市长热线", "火警", NULL};
+                                        "政务服务", "市长热线", "火警", "接警",
+                                        "出警", "指挥中心", "救护车", NULL};
     size_t r = run_end(x, i), len = r - i;
     /* grouped_end() scans the whole group: call it only once the number is
      * known to be read here, so "1-1-1-…" stays linear */
     int grouped = (cp(x, r) == '-' || cp(x, r) == ' ') && isdig(x, r + 1);
     int ok = 0;
-    if (after_word(x, i, before, 32) && (len >= 3 || grouped)) {
+    /* no one dials 15 digits in one run: after 身份证号码 or 卡号码 it is an
+     * identity or card number, read with 一 by code() */
+    if (len >= 15 && !grouped)
+        return 0;
+    if (service_number(x, i, r)) {
+        ok = 1;
+    } else if (after_word(x, i, before, 32) && (len >= 3 || grouped)) {
         size_t end = grouped_end(x, i);
         ok = !in_set(cp(x, end), COUNT_FOLLOW) && !in_set(cp(x, end), ".%");
     }
@@ -701,6 +753,29 @@ static size_t postal(ctx *x, size_t i)
     return r;
 }
 
+/* G60沪昆高速, S11长株高速: expressway numbers are said digit by digit
+ * (G六零), as traffic reports say them, unlike G20 峰会. */
+static int road_code(const ctx *x, size_t i, size_t r)
+{
+    static const char *const road[] = {"高速", "国道", "省道", NULL};
+    if (i < 1 || !in_set(x->c[i - 1], "GS") || (i > 1 && islat(x->c[i - 2])))
+        return 0;
+    for (size_t k = r; k < r + 8 && k < x->n && utf8_is_han(x->c[k]); k++)
+        if (at_any(x, k, road))
+            return 1;
+    return 0;
+}
+
+/* ARJ21: two digits after three or more capitals are a type designation,
+ * said digit by digit like longer model numbers. */
+static int caps_code(const ctx *x, size_t i, size_t r)
+{
+    size_t k = i;
+    while (k > 0 && x->c[k - 1] >= 'A' && x->c[k - 1] <= 'Z')
+        k--;
+    return r - i == 2 && i - k >= 3 && !(k > 0 && islat(x->c[k - 1]));
+}
+
 /* Digits after Latin letters name a thing, not an amount.  Joined to the
  * letters, three or more digits are a model number read digit by digit
  * (C919 C九一九, ISO 9001); a serial with a hyphen is read digit by digit in
@@ -710,9 +785,15 @@ static size_t latin_serial(ctx *x, size_t i)
     int joined = i > 0 && islat(x->c[i - 1]);
     int spaced = i > 1 && (x->c[i - 1] == ' ' || x->c[i - 1] == '-') &&
                  islat(x->c[i - 2]);
-    if (!joined && !spaced)
+    /* 湘B·12345: a licence plate after its middle dot */
+    int plate = i > 1 && in_set(x->c[i - 1], "·・•") && islat(x->c[i - 2]);
+    if (!joined && !spaced && !plate)
         return 0;
     size_t r = run_end(x, i);
+    if (plate || (joined && (road_code(x, i, r) || caps_code(x, i, r)))) {
+        say_digits(x, i, r, 0);
+        return r;
+    }
     if (cp(x, r) == '-' && isdig(x, r + 1)) {
         size_t end = r;
         while (cp(x, end) == '-' && isdig(x, end + 1))
@@ -729,38 +810,86 @@ static size_t latin_serial(ctx *x, size_t i)
     return quantity(x, i, 0, NULL, Q_NAME);
 }
 
+static const char *const SCORE_BEFORE[] = {"比分", "战胜", "击败", "大胜",
+                                           "险胜", "负于", "战平", "比例", "票",
+                                           "战成", NULL};
+static const char *const SCORE_AFTER[] = {"的比分", "战胜", "击败", "取胜",
+                                          "获胜", "告负", "落败", "胜出", "力克",
+                                          "大胜", "险胜", "战平", "逆转",
+                                          "的比例", "平。", "平，", "平局", "领先",
+                                          "落后", NULL};
+
+/* Is a score word found after the list of scores that starts at 'e'
+ * ("25:23、23:25取胜")?  The look is bounded so long lists stay linear. */
+static int score_word_after(const ctx *x, size_t e)
+{
+    for (size_t k = e; k < e + 40 && k < x->n; k++) {
+        if (at_any(x, k, SCORE_AFTER))
+            return 1;
+        if (!(isdig(x, k) || in_set(x->c[k], ":-、,，")))
+            return 0;
+    }
+    return 0;
+}
+
+/* A score word just before i (within six characters), or i continues a
+ * list of scores read just before it. */
+static int score_before(const ctx *x, size_t i)
+{
+    if (x->score_end != NONE && x->score_end + 1 == i &&
+        in_set(x->c[x->score_end], "、,，"))
+        return 1;
+    for (size_t k = i; k + 6 > i && k > 0; k--)
+        for (const char *const *w = SCORE_BEFORE; *w; w++)
+            if (ends_with(x, k, *w))
+                return 1;
+    return 0;
+}
+
+/* Says "a比b" for the two numbers at i and b (integers or decimals). */
+static size_t say_score(ctx *x, size_t i, size_t b)
+{
+    num l, r;
+    parse_num(x, i, &l);
+    say_num(x, &l, F_LEAD);
+    put(x, "比");
+    parse_num(x, b, &r);
+    say_num(x, &r, F_LEAD);
+    x->num_end = x->score_end = r.e;
+    return r.e;
+}
+
+/* "7-5、6-3击败对手", "比分为3-1": a dash between two small numbers is a
+ * score only where the words say so; elsewhere it is a range (3-5人). */
+static size_t dash_score(ctx *x, size_t i)
+{
+    size_t r = run_end(x, i), b = r + 1, e = run_end(x, b);
+    if (r - i > 3 || cp(x, r) != '-' || e == b || e - b > 3 ||
+        in_set(cp(x, e), "-.%") || in_set(cp(x, e), COUNT_FOLLOW))
+        return 0;
+    if (!score_before(x, i) &&
+        !(ends_with(x, i, "以") && score_word_after(x, e)))
+        return 0;
+    return say_score(x, i, b);
+}
+
 /* "H:MM" is a clock time unless the context is a score or a ratio: 比分,
  * 以, 战胜 ... nearby, a minute part that is not two digits (3:1) or is over
  * 59 (1:500).  Times: 九点三十分, 八点零五分, 十七点; scores: 三比一. */
 static size_t clock_or_score(ctx *x, size_t i)
 {
-    static const char *const sb[] = {"比分", "战胜", "击败", "大胜", "险胜",
-                                      "负于", "战平", "比例", "票", NULL};
-    static const char *const sa[] = {"的比分", "战胜", "击败", "取胜", "获胜",
-                                     "告负", "落败", "胜出", "力克", "大胜",
-                                     "险胜", "战平", "逆转", "的比例", NULL};
     size_t hr = run_end(x, i), mb = hr + 1, me = run_end(x, mb);
     long h = value(x, i, hr), mi = value(x, mb, me);
     int score = me - mb != 2 || h < 0 || h > 24 || mi < 0 || mi > 59 ||
-                hr - i > 2 || at_any(x, me, sa) || ends_with(x, i, "以") ||
-                ends_with(x, i, "比");
-    for (size_t k = i; !score && k + 6 > i && k > 0; k--)
-        for (const char *const *w = sb; *w; w++)
-            if (ends_with(x, k, *w) && !score) {
-                score = 1;
-                break;
-            }
+                hr - i > 2 || score_word_after(x, me) ||
+                ends_with(x, i, "以") || ends_with(x, i, "比") ||
+                score_before(x, i);
     if (score) {
-        num a, b;
+        num a;
         parse_num(x, i, &a);
         if (a.e != hr)
             return 0;
-        say_num(x, &a, F_LEAD);
-        put(x, "比");
-        parse_num(x, mb, &b);
-        say_num(x, &b, F_LEAD);
-        x->num_end = b.e;
-        return b.e;
+        return say_score(x, i, mb);
     }
     char hb[4];
     snprintf(hb, sizeof hb, "%ld", h);
@@ -847,6 +976,36 @@ static size_t generation(ctx *x, size_t i)
     return r;
 }
 
+/* 9秒83, 6米85, 1分44秒65: the digits after 秒 or 米 in a result are its
+ * hundredths or centimetres, said digit by digit (九秒八三, 六米八五). */
+static size_t split_mark(ctx *x, size_t i)
+{
+    size_t r = run_end(x, i);
+    if (i < 2 || !in_set(x->c[i - 1], "秒米") || !isdig(x, i - 2) ||
+        r - i > 2 || cp(x, r) == '.' || in_set(cp(x, r), COUNT_FOLLOW) ||
+        islat(cp(x, r)))
+        return 0;
+    say_digits(x, i, r, 0);
+    x->num_end = r;
+    return r;
+}
+
+/* Route numbers are names, said digit by digit from three digits up:
+ * 107国道 一零七国道, 306路公交车 三零六路; 12路 stays 十二路. */
+static size_t route(ctx *x, size_t i)
+{
+    static const char *const road[] = {"国道", "省道", "县道", NULL};
+    static const char *const bus[] = {"路公交", "路车", "路大巴", "路班车",
+                                      "路专线", "路线路", NULL};
+    size_t r = run_end(x, i);
+    if (r - i < 3 || r - i > 4 || cp(x, r) == '.' ||
+        !(at_any(x, r, road) || at_any(x, r, bus)))
+        return 0;
+    say_digits(x, i, r, 0);
+    x->num_end = r;
+    return r;
+}
+
 static size_t number_at(ctx *x, size_t i)
 {
     size_t j;
@@ -855,6 +1014,8 @@ static size_t number_at(ctx *x, size_t i)
         (j = latin_serial(x, i)))
         return j;
     if (cp(x, r) == ':' && isdig(x, r + 1) && (j = clock_or_score(x, i)))
+        return j;
+    if ((j = dash_score(x, i)) || (j = split_mark(x, i)) || (j = route(x, i)))
         return j;
     if (cp(x, r) == '/' && isdig(x, r + 1) && (j = fraction(x, i)))
         return j;
@@ -998,8 +1159,9 @@ static const char *currency_at(const ctx *x, size_t i, size_t *len)
  * joins a range too. */
 static int after_count(const ctx *x, size_t i)
 {
-    for (size_t k = i; k > 0 && k + 3 > i; k--) {
-        if (!in_set(x->c[k - 1], "日月年号时点分秒天周个元万亿米吨斤人次"))
+    for (size_t k = i; k > 0 && k + 4 > i; k--) {
+        if (!in_set(x->c[k - 1], "日月年号时点分秒天周个元万亿米吨斤人次克里升亩瓦"
+                                 "公微毫千平立方美欧港英"))
             return 0;
         if (k >= 2 && isdig(x, k - 2))
             return 1;
@@ -1018,6 +1180,17 @@ static int name_hyphen(const ctx *x, size_t i)
         if (ends_with(x, i, *w))
             return 1;
     return 0;
+}
+
+/* A '+' after a number or a number-and-letters name joins what follows:
+ * "1+N" 一加N, "5G+工业互联网" 五G加工业互联网.  After plain words it is
+ * left alone (过渡+开发 reads as a pause, not a sum). */
+static int plus_joins(const ctx *x, size_t i)
+{
+    uint32_t nx = cp(x, i + 1);
+    int after_num = i == x->num_end ||
+                    (i >= 2 && islat(x->c[i - 1]) && isdig(x, i - 2));
+    return after_num && (islat(nx) || utf8_is_han(nx));
 }
 
 static uint32_t fold(uint32_t c)
@@ -1075,6 +1248,9 @@ static void run(ctx *x)
                    (c == 0xD7 || c == '+' || c == '=')) {
             /* 7×24小时 七乘二十四小时, 1+1 一加一 */
             put(x, c == '+' ? "加" : c == '=' ? "等于" : "乘");
+            i++;
+        } else if (c == '+' && plus_joins(x, i)) {
+            put(x, "加");
             i++;
         } else if (isdig(x, i)) {
             i = number_at(x, i);
@@ -1138,7 +1314,7 @@ char *tn_normalize(const tn *t, const char *text, size_t len, const char *src,
         c[n] = fold((uint32_t)u);
         n++;
     }
-    ctx x = {c, o, n, &out, e, 0, NONE};
+    ctx x = {c, o, n, &out, e, 0, NONE, NONE};
     run(&x);
     if (x.failed)
         goto out;

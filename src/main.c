@@ -816,6 +816,9 @@ static int build_one(pipeline *p, const char *path, err *e)
         free(paper_name);
         paper_name = strdup("paper");
     }
+    /* A paper called "..": never a hidden folder, never a way out. */
+    for (char *c = paper_name; c && *c == '.'; c++)
+        *c = '_';
     strbuf b = {0};
     if (strbuf_addf(&b, e, "%s/%s", o->out, paper_name) < 0)
         goto out;

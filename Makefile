@@ -11,6 +11,7 @@ PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 DATADIR   ?= $(PREFIX)/share/tingbao
 MANDIR    ?= $(PREFIX)/share/man
+DOCDIR    ?= $(PREFIX)/share/doc/tingbao
 DESTDIR   ?=
 
 CC        ?= cc
@@ -20,7 +21,8 @@ PKGS      := libcmark jansson inih libutf8proc opencc espeak-ng samplerate sndfi
 DEB_PKGS  := build-essential pkg-config libcmark-dev libjansson-dev libinih-dev \
              libutf8proc-dev libopencc-dev opencc libespeak-ng-dev espeak-ng-data \
              libsamplerate0-dev libsndfile1-dev libebur128-dev libxxhash-dev \
-             libcmocka-dev rime-data-terra-pinyin unicode-data python3-jieba bzip2 sox
+             libcmocka-dev rime-data-terra-pinyin unicode-data python3-jieba bzip2 sox \
+             clang libclang-rt-14-dev valgrind
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
@@ -44,7 +46,7 @@ TESTS     := $(patsubst tests/%.c,build/tests/%,$(wildcard tests/*_test.c))
 LEXICON   := build/base-lexicon.tsv
 SAMPLE    := ../shared/editions/zhuzhou-2023-09-05.md
 
-.PHONY: all deps check test demo install uninstall clean bench FORCE
+.PHONY: all deps check test demo install uninstall clean bench FORCE fuzz check-asan
 all: tingbao $(LEXICON)
 
 tingbao: build/main.o $(LIB_OBJ)
@@ -92,6 +94,47 @@ deps:
 check test: all $(TESTS)
 	@TINGBAO_SAMPLE=$(SAMPLE) sh tests/run.sh $(TESTS)
 
+# The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer:
+# every object and test rebuilt in build/asan/, the end-to-end tests driving
+# the sanitized ./build/asan/tingbao.  Leaks are checked too, but not in
+# libespeak-ng, which keeps its voice data until the process ends.
+ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+ASAN_OBJ   := $(LIB_SRC:src/%.c=build/asan/%.o)
+ASAN_TESTS := $(patsubst tests/%.c,build/asan/tests/%,$(wildcard tests/*_test.c))
+
+build/asan build/asan/tests:
+	mkdir -p $@
+
+build/asan/%.o: src/%.c $(wildcard include/*.h) | build/asan
+	$(CC) $(CPPFLAGS) -std=c11 -Wall -Wextra $(ASAN_FLAGS) -c -o $@ $<
+
+build/asan/tingbao: build/asan/main.o $(ASAN_OBJ)
+	$(CC) $(ASAN_FLAGS) -o $@ $^ $(PKG_LIBS)
+
+build/asan/tests/%: tests/%.c tests/testutil.h $(ASAN_OBJ) | build/asan/tests
+	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) -std=c11 $(ASAN_FLAGS) -Itests -o $@ $< $(ASAN_OBJ) $(PKG_LIBS) $(TEST_LIBS)
+
+check-asan: $(LEXICON) build/asan/tingbao $(ASAN_TESTS)
+	@TINGBAO_SAMPLE=$(SAMPLE) TINGBAO_BIN=build/asan/tingbao \
+	 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS=suppressions=tests/lsan.supp \
+	 UBSAN_OPTIONS=print_stacktrace=1 sh tests/run.sh $(ASAN_TESTS)
+
+# libFuzzer over every text stage (tests/fuzz/fuzz_text.c), seeded with the
+# repository's fixtures; FUZZ_SECONDS=60 by default.
+FUZZ_SECONDS ?= 60
+build/fuzz/fuzz_text: tests/fuzz/fuzz_text.c $(LIB_SRC) $(wildcard include/*.h)
+	mkdir -p build/fuzz
+	clang $(CPPFLAGS) -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined \
+	    -o $@ tests/fuzz/fuzz_text.c $(LIB_SRC) $(PKG_LIBS)
+
+fuzz: build/fuzz/fuzz_text $(LEXICON)
+	mkdir -p build/fuzz/corpus
+	cp tests/data/edition/*.md tests/data/edition/folder/*.md build/fuzz/corpus/
+	cp $(SAMPLE) build/fuzz/corpus/ 2>/dev/null || true
+	ASAN_OPTIONS=detect_leaks=1 build/fuzz/fuzz_text -max_total_time=$(FUZZ_SECONDS) \
+	    -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+	    -artifact_prefix=build/fuzz/ build/fuzz/corpus
+
 demo: deps
 	$(MAKE) all
 	@dir=$$(./tingbao build $(SAMPLE) --out output | tail -n 1) && \
@@ -106,10 +149,13 @@ install: all
 	install -m 644 voices/*.ini $(DESTDIR)$(DATADIR)/voices/
 	install -m 644 lexicon/*.tsv $(DESTDIR)$(DATADIR)/lexicon/
 	install -m 644 $(LEXICON) $(DESTDIR)$(DATADIR)/base-lexicon.tsv
+	install -d $(DESTDIR)$(DOCDIR)/examples
+	install -m 644 README.md $(DESTDIR)$(DOCDIR)/
+	install -m 644 examples/* $(DESTDIR)$(DOCDIR)/examples/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/tingbao $(DESTDIR)$(MANDIR)/man1/tingbao.1
-	rm -rf $(DESTDIR)$(DATADIR)
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf build tingbao

@@ -85,7 +85,7 @@ static int teardown(void **state)
 static char *build(const char *edition, const char *out)
 {
     char cmd[2048];
-    snprintf(cmd, sizeof cmd, "./tingbao build --quiet '%s' --out '%s'", edition, out);
+    snprintf(cmd, sizeof cmd, "\"$TINGBAO\" build --quiet '%s' --out '%s'", edition, out);
     FILE *p = popen(cmd, "r");
     assert_non_null(p);
     char line[1024], last[1024] = "";
@@ -313,7 +313,7 @@ static void pinyin_of_sample(void **state)
 {
     (void)state;
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "./tingbao pinyin < '%s'", tu_sample());
+    snprintf(cmd, sizeof cmd, "\"$TINGBAO\" pinyin < '%s'", tu_sample());
     FILE *p = popen(cmd, "r");
     assert_non_null(p);
     char line[65536];
@@ -341,7 +341,7 @@ static void script_json(void **state)
 {
     (void)state;
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "./tingbao script --json '%s' > %s/script.json", tu_sample(), outdir);
+    snprintf(cmd, sizeof cmd, "\"$TINGBAO\" script --json '%s' > %s/script.json", tu_sample(), outdir);
     assert_int_equal(run("%s", cmd), 0);
     char path[512];
     snprintf(path, sizeof path, "%s/script.json", outdir);
@@ -385,29 +385,33 @@ static void exit_codes(void **state)
     (void)state;
     char fx[512];
     /* 66: the input is missing. */
-    assert_int_equal(run("./tingbao build --quiet /nonexistent/edition.md --out %s 2>/dev/null", outdir), 66);
+    assert_int_equal(run("\"$TINGBAO\" build --quiet /nonexistent/edition.md --out %s 2>/dev/null", outdir), 66);
     /* 65: not an edition. */
-    assert_int_equal(run("./tingbao build --quiet %s --out %s 2>/dev/null",
+    assert_int_equal(run("\"$TINGBAO\" build --quiet %s --out %s 2>/dev/null",
                          tu_data("edition/empty.md", fx, sizeof fx), outdir), 65);
-    assert_int_equal(run("./tingbao build --quiet %s --out %s 2>/dev/null",
+    assert_int_equal(run("\"$TINGBAO\" build --quiet %s --out %s 2>/dev/null",
                          tu_data("edition/no-articles.md", fx, sizeof fx), outdir), 65);
-    assert_int_equal(run("head -c 4096 /bin/sh > %s/junk.md && ./tingbao build --quiet %s/junk.md "
+    assert_int_equal(run("head -c 4096 /bin/sh > %s/junk.md && \"$TINGBAO\" build --quiet %s/junk.md "
                          "--out %s/x 2>/dev/null", outdir, outdir, outdir), 65);
     /* The message names the file and line. */
-    assert_int_equal(run("./tingbao build %s --out %s 2>&1 | grep -q 'empty.md:1: '",
+    assert_int_equal(run("\"$TINGBAO\" build %s --out %s 2>&1 | grep -q 'empty.md:1: '",
                          tu_data("edition/empty.md", fx, sizeof fx), outdir), 0);
     /* 73: the output cannot be written (a file where a folder must go). */
-    assert_int_equal(run("touch %s/afile && ./tingbao build --quiet %s --out %s/afile 2>/dev/null",
+    assert_int_equal(run("touch %s/afile && \"$TINGBAO\" build --quiet %s --out %s/afile 2>/dev/null",
                          outdir, tu_data("edition/three-sections.md", fx, sizeof fx), outdir), 73);
     /* 64: usage. */
-    assert_int_equal(run("./tingbao frobnicate 2>/dev/null"), 64);
-    assert_int_equal(run("./tingbao build 2>/dev/null"), 64);
-    assert_int_equal(run("./tingbao --help | grep -q 'tingbao build'"), 0);
-    assert_int_equal(run("./tingbao --version | grep -q '^tingbao [0-9]'"), 0);
+    assert_int_equal(run("\"$TINGBAO\" frobnicate 2>/dev/null"), 64);
+    assert_int_equal(run("\"$TINGBAO\" build 2>/dev/null"), 64);
+    assert_int_equal(run("\"$TINGBAO\" --help | grep -q 'tingbao build'"), 0);
+    assert_int_equal(run("\"$TINGBAO\" --version | grep -q '^tingbao [0-9]'"), 0);
 }
 
 int main(void)
 {
+    /* The commands name the binary as $TINGBAO: ./tingbao, or the sanitized
+     * build under `make check-asan`. */
+    const char *bin = getenv("TINGBAO_BIN");
+    setenv("TINGBAO", bin && *bin ? bin : "./tingbao", 1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(sample_edition),
         cmocka_unit_test(three_sections),

@@ -1,6 +1,6 @@
 /* nightly_test.c -- what an unattended 02:00 build must survive: a second
  * build of the same paper, a kill at any point, a full disk, damaged input,
- * dated input paths and old editions.  Each test drives ./tingbao as cron
+ * dated input paths and old editions.  Each test drives \"$TINGBAO\" as cron
  * would and checks the published edition, never the code's internals. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -67,14 +67,14 @@ static int teardown(void **state)
     return run("rm -rf %s", dir);
 }
 
-/* Starts ./tingbao with 'args' in the background; returns its pid. */
+/* Starts \"$TINGBAO\" with 'args' in the background; returns its pid. */
 static pid_t start(const char *args)
 {
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
         char cmd[4096];
-        snprintf(cmd, sizeof cmd, "exec ./tingbao build --quiet %s >/dev/null 2>&1", args);
+        snprintf(cmd, sizeof cmd, "exec \"$TINGBAO\" build --quiet %s >/dev/null 2>&1", args);
         execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
         _exit(127);
     }
@@ -117,19 +117,19 @@ static void second_build_waits(void **state)
             break;
         sleep_ms(20);
     }
-    char *msg = capture("./tingbao build '%s' --out '%s' 2>&1; echo \"exit=$?\"", tu_sample(), out);
+    char *msg = capture("\"$TINGBAO\" build '%s' --out '%s' 2>&1; echo \"exit=$?\"", tu_sample(), out);
     char want[64];
     snprintf(want, sizeof want, "process %ld", (long)first);
     if (!strstr(msg, "exit=75") || !strstr(msg, want))
         fail_msg("second build: %s (want exit 75 naming %s)", msg, want);
     free(msg);
     /* Another paper builds side by side. */
-    assert_int_equal(run("./tingbao build --quiet '%s' --out '%s' >/dev/null", fixture, out), 0);
+    assert_int_equal(run("\"$TINGBAO\" build --quiet '%s' --out '%s' >/dev/null", fixture, out), 0);
     int st;
     assert_int_equal(waitpid(first, &st, 0), first);
     assert_int_equal(WEXITSTATUS(st), 0);
     /* Once it is done, the paper can be built again. */
-    assert_int_equal(run("./tingbao build --quiet '%s' --out '%s' >/dev/null", tu_sample(), out), 0);
+    assert_int_equal(run("\"$TINGBAO\" build --quiet '%s' --out '%s' >/dev/null", tu_sample(), out), 0);
 }
 
 static void killed_build_leaves_edition(void **state)
@@ -143,7 +143,7 @@ static void killed_build_leaves_edition(void **state)
     snprintf(changed, sizeof changed, "%s/in/changed.md", dir);
     assert_int_equal(run("cp '%s' '%s' && printf '\\n## 晚间更正 一则更正\\n\\n本报讯 昨日本版报道有误，特此更正。\\n' >> '%s'",
                          fixture, changed, changed), 0);
-    assert_int_equal(run("./tingbao build --quiet '%s' --out '%s' >/dev/null", fixture, out), 0);
+    assert_int_equal(run("\"$TINGBAO\" build --quiet '%s' --out '%s' >/dev/null", fixture, out), 0);
     char published[600], copy[600];
     snprintf(published, sizeof published, "%s/湘江晚报/2024-03-08", out);
     snprintf(copy, sizeof copy, "%s/copy", dir);
@@ -167,7 +167,7 @@ static void killed_build_leaves_edition(void **state)
             fail_msg("killed after %ld ms: the published edition changed", at_ms[i]);
     }
     /* The next build clears the leftovers and publishes the new edition. */
-    assert_int_equal(run("./tingbao build --quiet '%s' --out '%s' >/dev/null", changed, out), 0);
+    assert_int_equal(run("\"$TINGBAO\" build --quiet '%s' --out '%s' >/dev/null", changed, out), 0);
     assert_int_equal(leftovers(paper_dir), 0);
     assert_int_equal(run("grep -q '晚间更正' '%s/edition.json'", published), 0);
 }
@@ -177,13 +177,13 @@ static void full_disk(void **state)
     (void)state;
     char out[512];
     snprintf(out, sizeof out, "%s/full", dir);
-    assert_int_equal(run("./tingbao build --quiet '%s' --out '%s' >/dev/null", fixture, out), 0);
+    assert_int_equal(run("\"$TINGBAO\" build --quiet '%s' --out '%s' >/dev/null", fixture, out), 0);
     char published[600];
     snprintf(published, sizeof published, "%s/湘江晚报/2024-03-08", out);
     assert_int_equal(run("cp -a '%s' '%s/full-copy'", published, dir), 0);
     /* A file-size limit makes every write past 1 MiB fail with EFBIG, as a
      * full disk fails with ENOSPC; SIGXFSZ is ignored so write() reports it. */
-    char *msg = capture("bash -c \"trap '' XFSZ; ulimit -f 1024; exec ./tingbao build '%s' --out '%s'\" 2>&1; echo \"exit=$?\"",
+    char *msg = capture("bash -c \"trap '' XFSZ; ulimit -f 1024; exec \"$TINGBAO\" build '%s' --out '%s'\" 2>&1; echo \"exit=$?\"",
                         fixture, out);
     if (!strstr(msg, "exit=73") || !strstr(msg, ".wav"))
         fail_msg("full disk: %s (want exit 73 naming the file)", msg);
@@ -201,25 +201,25 @@ static void dated_inputs(void **state)
     snprintf(out, sizeof out, "%s/dated", dir);
     assert_int_equal(run("mkdir -p '%s/in/2024/03' && cp '%s' '%s/in/2024-03-08.md' && cp '%s' '%s/in/2024/03/08.md'",
                          dir, fixture, dir, fixture, dir), 0);
-    char *last = capture("./tingbao build --quiet --date 2024-03-08 '%s/in/{date}.md' --out '%s' | tail -n 1",
+    char *last = capture("\"$TINGBAO\" build --quiet --date 2024-03-08 '%s/in/{date}.md' --out '%s' | tail -n 1",
                          dir, out);
     char want[600];
     snprintf(want, sizeof want, "%s/湘江晚报/2024-03-08\n", out);
     assert_string_equal(last, want);
     free(last);
-    assert_int_equal(run("./tingbao build --quiet --date 2024-03-08 '%s/in/{yyyy}/{mm}/{dd}.md' --out '%s' >/dev/null",
+    assert_int_equal(run("\"$TINGBAO\" build --quiet --date 2024-03-08 '%s/in/{yyyy}/{mm}/{dd}.md' --out '%s' >/dev/null",
                          dir, out), 0);
     /* The masthead's date wins, and the build says so. */
-    char *msg = capture("cp '%s' '%s/in/2024-03-09.md' && ./tingbao build --date 2024-03-09 '%s/in/{date}.md' --out '%s' 2>&1 >/dev/null",
+    char *msg = capture("cp '%s' '%s/in/2024-03-09.md' && \"$TINGBAO\" build --date 2024-03-09 '%s/in/{date}.md' --out '%s' 2>&1 >/dev/null",
                         fixture, dir, dir, out);
     if (!strstr(msg, "masthead says 2024-03-08"))
         fail_msg("date mismatch not reported: %s", msg);
     free(msg);
     /* A missing dated input is 66; a bad --date is a usage error. */
-    assert_int_equal(run("./tingbao build --quiet --date 2024-03-10 '%s/in/{date}.md' --out '%s' 2>/dev/null", dir, out), 66);
-    assert_int_equal(run("./tingbao build --quiet --date 2024-02-30 '%s/in/{date}.md' --out '%s' 2>/dev/null", dir, out), 64);
+    assert_int_equal(run("\"$TINGBAO\" build --quiet --date 2024-03-10 '%s/in/{date}.md' --out '%s' 2>/dev/null", dir, out), 66);
+    assert_int_equal(run("\"$TINGBAO\" build --quiet --date 2024-02-30 '%s/in/{date}.md' --out '%s' 2>/dev/null", dir, out), 64);
     /* Under cron (stderr not a terminal) a good build prints one summary line. */
-    msg = capture("./tingbao build '%s' --out '%s' 2>&1 >/dev/null", fixture, out);
+    msg = capture("\"$TINGBAO\" build '%s' --out '%s' 2>&1 >/dev/null", fixture, out);
     size_t lines = 0;
     for (char *c = msg; *c; c++)
         lines += *c == '\n';
@@ -236,7 +236,7 @@ static void keep_days(void **state)
     snprintf(out, sizeof out, "%s/keep", dir);
     snprintf(paper, sizeof paper, "%s/湘江晚报", out);
     assert_int_equal(run("mkdir -p '%s/2001-01-01' '%s/2001-01-02' '%s/notes'", paper, paper, paper), 0);
-    assert_int_equal(run("./tingbao build --quiet --keep-days 30 '%s' --out '%s' >/dev/null", fixture, out), 0);
+    assert_int_equal(run("\"$TINGBAO\" build --quiet --keep-days 30 '%s' --out '%s' >/dev/null", fixture, out), 0);
     struct stat st;
     assert_int_not_equal(stat(strcat(strcpy((char[700]){0}, paper), "/2001-01-01"), &st), 0);
     assert_int_not_equal(stat(strcat(strcpy((char[700]){0}, paper), "/2001-01-02"), &st), 0);
@@ -266,7 +266,7 @@ static void hostile_names(void **state)
         fprintf(f, "长");
     fprintf(f, "\n\n很长的标题下的正文。\n");
     fclose(f);
-    assert_int_equal(run("./tingbao build --quiet '%s' --out '%s' >/dev/null", md, out), 0);
+    assert_int_equal(run("\"$TINGBAO\" build --quiet '%s' --out '%s' >/dev/null", md, out), 0);
     /* Everything written is under OUT, and every name is sane. */
     char *list = capture("cd '%s' && find . -mindepth 1 | sort", out);
     size_t files = 0;
@@ -307,32 +307,32 @@ static void damaged_input(void **state)
     char out[512];
     snprintf(out, sizeof out, "%s/damaged", dir);
     /* GB18030 export: read, with a warning. */
-    char *msg = capture("iconv -f UTF-8 -t GB18030 '%s' > '%s/in/gb.md' && ./tingbao build '%s/in/gb.md' --out '%s' 2>&1 >/dev/null; echo \"exit=$?\"",
+    char *msg = capture("iconv -f UTF-8 -t GB18030 '%s' > '%s/in/gb.md' && \"$TINGBAO\" build '%s/in/gb.md' --out '%s' 2>&1 >/dev/null; echo \"exit=$?\"",
                         fixture, dir, dir, out);
     if (!strstr(msg, "exit=0") || !strstr(msg, "GB18030"))
         fail_msg("GB18030: %s", msg);
     free(msg);
     /* One bad byte in a paragraph: read, the warning names line and column. */
-    msg = capture("sed '17s/记者/记\\xff者/' '%s' > '%s/in/bad.md' && ./tingbao build '%s/in/bad.md' --out '%s' 2>&1 >/dev/null; echo \"exit=$?\"",
+    msg = capture("sed '17s/记者/记\\xff者/' '%s' > '%s/in/bad.md' && \"$TINGBAO\" build '%s/in/bad.md' --out '%s' 2>&1 >/dev/null; echo \"exit=$?\"",
                   fixture, dir, dir, out);
     if (!strstr(msg, "exit=0") || !strstr(msg, "bad.md:17:") || !strstr(msg, "0xff"))
         fail_msg("bad byte: %s", msg);
     free(msg);
     /* Binary junk, an empty file, a masthead without articles: 65. */
-    assert_int_equal(run("head -c 20000 /bin/sh > '%s/in/junk.md' && ./tingbao build --quiet '%s/in/junk.md' --out '%s' 2>/dev/null",
+    assert_int_equal(run("head -c 20000 /bin/sh > '%s/in/junk.md' && \"$TINGBAO\" build --quiet '%s/in/junk.md' --out '%s' 2>/dev/null",
                          dir, dir, out), 65);
-    assert_int_equal(run(": > '%s/in/empty.md' && ./tingbao build --quiet '%s/in/empty.md' --out '%s' 2>/dev/null",
+    assert_int_equal(run(": > '%s/in/empty.md' && \"$TINGBAO\" build --quiet '%s/in/empty.md' --out '%s' 2>/dev/null",
                          dir, dir, out), 65);
-    assert_int_equal(run("printf '# 报\\n\\n2024年1月1日\\n' > '%s/in/mast.md' && ./tingbao build --quiet '%s/in/mast.md' --out '%s' 2>/dev/null",
+    assert_int_equal(run("printf '# 报\\n\\n2024年1月1日\\n' > '%s/in/mast.md' && \"$TINGBAO\" build --quiet '%s/in/mast.md' --out '%s' 2>/dev/null",
                          dir, dir, out), 65);
     /* A paragraph of megabytes: that article is left out, the rest built. */
-    msg = capture("(cat '%s'; printf '\\n## 失控的段落\\n\\n'; head -c 3000000 /dev/zero | tr '\\000' '\\170'; echo) > '%s/in/huge.md' && ./tingbao build '%s/in/huge.md' --out '%s' 2>&1 >/dev/null; echo \"exit=$?\"",
+    msg = capture("(cat '%s'; printf '\\n## 失控的段落\\n\\n'; head -c 3000000 /dev/zero | tr '\\000' '\\170'; echo) > '%s/in/huge.md' && \"$TINGBAO\" build '%s/in/huge.md' --out '%s' 2>&1 >/dev/null; echo \"exit=$?\"",
                   fixture, dir, dir, out);
     if (!strstr(msg, "exit=0") || !strstr(msg, "left out"))
         fail_msg("huge paragraph: %s", msg);
     free(msg);
     /* Terminal escapes in the input never reach the terminal raw. */
-    msg = capture("printf '# 报\\n\\n## 标题\\033[31m红\\n\\n正文\\033]0;title\\007。\\n' > '%s/in/esc.md' && ./tingbao build '%s/in/esc.md' --out '%s' 2>&1 >/dev/null",
+    msg = capture("printf '# 报\\n\\n## 标题\\033[31m红\\n\\n正文\\033]0;title\\007。\\n' > '%s/in/esc.md' && \"$TINGBAO\" build '%s/in/esc.md' --out '%s' 2>&1 >/dev/null",
                   dir, dir, out);
     assert_null(strchr(msg, '\033'));
     assert_null(strchr(msg, '\007'));
@@ -341,6 +341,10 @@ static void damaged_input(void **state)
 
 int main(void)
 {
+    /* The commands name the binary as $TINGBAO: ./tingbao, or the sanitized
+     * build under `make check-asan`. */
+    const char *bin = getenv("TINGBAO_BIN");
+    setenv("TINGBAO", bin && *bin ? bin : "./tingbao", 1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(second_build_waits),
         cmocka_unit_test(killed_build_leaves_edition),

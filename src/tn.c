@@ -58,6 +58,7 @@ typedef struct ctx {
                        joins a range */
     size_t score_end; /* index just past the last score read: "25:23、23:25"
                          is a list of scores */
+    size_t ord_end;   /* index just past the last ordinal read */
 } ctx;
 
 /* Digit runs longer than this are read digit by digit: 16 digits is the
@@ -374,6 +375,9 @@ typedef struct unit {
 static const unit UNITS[] = {
     {"km/h", "公里每小时", 1, 0}, {"m/s", "米每秒", 1, 0},
     {"μg/m³", "微克每立方米", 0, 0}, {"mg/m³", "毫克每立方米", 0, 0},
+    /* m2 and m3 as typed without superscripts */
+    {"μg/m3", "微克每立方米", 0, 0}, {"mg/m3", "毫克每立方米", 0, 0},
+    {"km2", "平方公里", 1, 0}, {"m2", "平方米", 1, 0}, {"m3", "立方米", 1, 0},
     {"kW·h", "千瓦时", 1, 0}, {"kWh", "千瓦时", 1, 0}, {"kwh", "千瓦时", 1, 0},
     {"KWh", "千瓦时", 1, 0}, {"mAh", "毫安时", 0, 0},
     {"km²", "平方公里", 1, 0}, {"cm²", "平方厘米", 1, 0},
@@ -494,6 +498,10 @@ static int yearish(const num *m)
  * 2023—2024赛季, 2020、2021年). */
 static int is_year(const ctx *x, const num *m, size_t j, int kind)
 {
+    /* 公元前221年: a year of any length once 公元 names the era */
+    if (m->nd <= 4 && m->fb == m->fe && cp(x, j) == 0x5E74 /* 年 */ &&
+        (ends_with(x, m->b, "公元前") || ends_with(x, m->b, "公元")))
+        return 1;
     if (m->nd != 4 || m->fb != m->fe || m->commas || m->d[0] == '0')
         return 0;
     static const char *const span_after[] = {"年历史", "年之久", "年以上",
@@ -502,8 +510,9 @@ static int is_year(const ctx *x, const num *m, size_t j, int kind)
                                               "历经", "已有", NULL};
     uint32_t c = cp(x, j);
     if (c == 0x5E74 /* 年 */) {
-        /* "有2000年历史" counts years: 两千年 */
-        if (at_any(x, j, span_after))
+        /* "有2000年历史" counts years: 两千年; so does a span no calendar
+         * of ours has reached (中华5000年文明) */
+        if (at_any(x, j, span_after) || m->d[0] >= '3')
             return 0;
         for (const char *const *w = span_before; *w; w++)
             if (ends_with(x, m->b, *w))
@@ -552,7 +561,12 @@ static size_t quantity(ctx *x, size_t i, int neg, const char *cur, int flags)
     parse_num(x, i, &m);
     size_t j = m.e;
     int kind = right_kind(x, j);
-    int ordinal = i > 0 && (x->c[i - 1] == 0x7B2C /* 第 */);
+    /* 第1、2名 第一、二名, 第1-2名 第一到二名: an ordinal carries over a
+     * list or range mark to the next number */
+    int ordinal = i > 0 && (x->c[i - 1] == 0x7B2C /* 第 */ ||
+                            (x->ord_end != NONE && x->ord_end + 1 == i &&
+                             (in_set(x->c[x->ord_end], "、,，至到") ||
+                              is_range_sep(x->c[x->ord_end]))));
 
     /* Percent and per-mille are said before the number: 百分之九十九点一. */
     if (cp(x, j) == '%' || cp(x, j) == 0x2030 || kind == K_PCT ||
@@ -599,6 +613,9 @@ static size_t quantity(ctx *x, size_t i, int neg, const char *cur, int flags)
     int liang = mk != j || !u ? liang_follows(x, j) : u->liang;
     if (!u && mk == j && !liang)
         liang = range_liang(x, j);
+    /* 2栋501室: a building named by its number, not two buildings */
+    if (in_set(cp(x, j), "栋幢座") && isdig(x, j + 1))
+        liang = 0;
     if (num_is(&m, "2") && !ordinal && !(flags & Q_NAME) && liang)
         put(x, "两");
     else
@@ -617,6 +634,8 @@ static size_t quantity(ctx *x, size_t i, int neg, const char *cur, int flags)
     }
 done:
     x->num_end = j;
+    if (ordinal)
+        x->ord_end = j;
     return j;
 }
 
@@ -773,7 +792,8 @@ static int caps_code(const ctx *x, size_t i, size_t r)
     size_t k = i;
     while (k > 0 && x->c[k - 1] >= 'A' && x->c[k - 1] <= 'Z')
         k--;
-    return r - i == 2 && i - k >= 3 && !(k > 0 && islat(x->c[k - 1]));
+    return r - i == 2 && i - k >= 3 && !(k > 0 && islat(x->c[k - 1])) &&
+           !at(x, k, "TOP"); /* TOP10 is a count */
 }
 
 /* Digits after Latin letters name a thing, not an amount.  Joined to the
@@ -817,7 +837,8 @@ static const char *const SCORE_AFTER[] = {"的比分", "战胜", "击败", "取�
                                           "获胜", "告负", "落败", "胜出", "力克",
                                           "大胜", "险胜", "战平", "逆转",
                                           "的比例", "平。", "平，", "平局", "领先",
-                                          "落后", NULL};
+                                          "落后", "小胜", "完胜", "惜败", "不敌",
+                                          "淘汰", "零封", "横扫", NULL};
 
 /* Is a score word found after the list of scores that starts at 'e'
  * ("25:23、23:25取胜")?  The look is bounded so long lists stay linear. */
@@ -865,7 +886,8 @@ static size_t dash_score(ctx *x, size_t i)
 {
     size_t r = run_end(x, i), b = r + 1, e = run_end(x, b);
     if (r - i > 3 || cp(x, r) != '-' || e == b || e - b > 3 ||
-        in_set(cp(x, e), "-.%") || in_set(cp(x, e), COUNT_FOLLOW))
+        in_set(cp(x, e), "-.%") ||
+        (in_set(cp(x, e), COUNT_FOLLOW) && !at_any(x, e, SCORE_AFTER)))
         return 0;
     if (!score_before(x, i) &&
         !(ends_with(x, i, "以") && score_word_after(x, e)))
@@ -891,13 +913,6 @@ static size_t clock_or_score(ctx *x, size_t i)
             return 0;
         return say_score(x, i, mb);
     }
-    char hb[4];
-    snprintf(hb, sizeof hb, "%ld", h);
-    if (h == 2)
-        put(x, "两");
-    else
-        say_int(x, hb, strlen(hb), F_LEAD);
-    put(x, "点");
     size_t end = me;
     long s = -1;
     if (cp(x, me) == ':' && isdig(x, me + 1) && run_end(x, me + 1) == me + 3) {
@@ -907,6 +922,17 @@ static size_t clock_or_score(ctx *x, size_t i)
         else
             s = -1;
     }
+    /* "用时1:58:22" is a time taken, not a time of day: 一小时五十八分 */
+    static const char *const took[] = {"用时", "耗时", "历时", "成绩", "跑出",
+                                       "成绩为", "以", NULL};
+    int duration = s >= 0 && after_word(x, i, took, 0);
+    char hb[4];
+    snprintf(hb, sizeof hb, "%ld", h);
+    if (h == 2)
+        put(x, "两");
+    else
+        say_int(x, hb, strlen(hb), F_LEAD);
+    put(x, duration ? "小时" : "点");
     if (mi > 0 || s > 0) {
         char b[4];
         if (mi < 10)
@@ -1006,11 +1032,30 @@ static size_t route(ctx *x, size_t i)
     return r;
 }
 
+/* “3·15”, “7·20”, “12·4”: an event named by its month and day is said
+ * digit by digit (三一五, 七二零, 一二四), as everyone names it. */
+static size_t event_date(ctx *x, size_t i)
+{
+    size_t r = run_end(x, i), e;
+    if (r - i > 2 || !in_set(cp(x, r), "·・•") || !isdig(x, r + 1))
+        return 0;
+    e = run_end(x, r + 1);
+    long mo = value(x, i, r), d = value(x, r + 1, e);
+    if (e - r - 1 > 2 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
+        cp(x, e) == '.')
+        return 0;
+    say_digits(x, i, r, 0);
+    say_digits(x, r + 1, e, 0);
+    x->num_end = e;
+    return e;
+}
+
 static size_t number_at(ctx *x, size_t i)
 {
     size_t j;
     size_t r = run_end(x, i);
-    if ((j = iso_date(x, i)) || (j = phone(x, i)) || (j = postal(x, i)) ||
+    if ((j = iso_date(x, i)) || (j = event_date(x, i)) || (j = phone(x, i)) ||
+        (j = postal(x, i)) ||
         (j = latin_serial(x, i)))
         return j;
     if (cp(x, r) == ':' && isdig(x, r + 1) && (j = clock_or_score(x, i)))
@@ -1078,6 +1123,32 @@ static int roman(ctx *x, size_t i)
     snprintf(b, sizeof b, "%ld", v);
     say_int(x, b, strlen(b), F_LEAD);
     return 1;
+}
+
+/* 地表水III类, 第IV阶段: Roman numerals typed with Latin capitals are
+ * numbers where a grade or stage follows (or 第 precedes); elsewhere
+ * (IV as a word, X光, V型) they stay letters.  Returns the end, or 0. */
+static size_t ascii_roman(ctx *x, size_t i)
+{
+    static const char *const ROMAN[] = {"I", "II", "III", "IV", "V", "VI",
+                                        "VII", "VIII", "IX", "X", "XI", "XII"};
+    static const char *const grade[] = {"类", "级", "期", "阶段", NULL};
+    size_t e = i;
+    while (e < x->n && e < i + 5 && in_set(x->c[e], "IVX"))
+        e++;
+    if (e == i || (i > 0 && islat(x->c[i - 1])) || islat(cp(x, e)) ||
+        !(at_any(x, e, grade) || (i > 0 && x->c[i - 1] == 0x7B2C)))
+        return 0;
+    for (size_t v = 0; v < 12; v++) {
+        size_t len = strlen(ROMAN[v]);
+        if (len == e - i && at(x, i, ROMAN[v]) == len) {
+            char b[4];
+            snprintf(b, sizeof b, "%zu", v + 1);
+            say_int(x, b, strlen(b), F_LEAD);
+            return e;
+        }
+    }
+    return 0;
 }
 
 static int url_char(uint32_t c)
@@ -1195,6 +1266,12 @@ static int plus_joins(const ctx *x, size_t i)
 
 static uint32_t fold(uint32_t c)
 {
+    if (c == 0x2236) /* ∶ RATIO, which Chinese typesetting uses for : */
+        return ':';
+    if (c >= 0x2080 && c <= 0x2089) /* CO₂: subscripts are plain digits */
+        return '0' + (c - 0x2080);
+    if (c == 0x2015 || c == 0x223C) /* ― and ∼ in ranges */
+        return c == 0x2015 ? 0x2014 : '~';
     if ((c >= 0xFF01 && c <= 0xFF5E) || (c >= 0xFFE0 && c <= 0xFFE6)) {
         utf8proc_int32_t buf[4];
         int last = 0;
@@ -1213,7 +1290,7 @@ static void run(ctx *x)
         uint32_t c = x->c[i];
         size_t j, len;
         const char *cur;
-        if ((j = url(x, i))) {
+        if ((j = url(x, i)) || (j = ascii_roman(x, i))) {
             i = j;
         } else if ((cur = currency_at(x, i, &len))) {
             i = quantity(x, i + len, 0, cur, 0);
@@ -1241,13 +1318,19 @@ static void run(ctx *x)
             }
             i++;
         } else if (is_range_sep(c) && (i == x->num_end || after_count(x, i)) &&
-                   (j = range_sep(x, i)) != NONE && isdig(x, j)) {
+                   (j = range_sep(x, i)) != NONE &&
+                   (isdig(x, j) || ((cp(x, j) == '-' || cp(x, j) == 0x2212) &&
+                                    isdig(x, j + 1)))) {
+            /* -5℃～-1℃: the right end may be below zero too */
             put(x, "到");
             i = j;
         } else if (i == x->num_end && isdig(x, i + 1) &&
                    (c == 0xD7 || c == '+' || c == '=')) {
             /* 7×24小时 七乘二十四小时, 1+1 一加一 */
             put(x, c == '+' ? "加" : c == '=' ? "等于" : "乘");
+            i++;
+        } else if (c == '#' && i == x->num_end && i > 0 && isdig(x, i - 1)) {
+            put(x, "号"); /* 18#楼 十八号楼, as site plans write it */
             i++;
         } else if (c == '+' && plus_joins(x, i)) {
             put(x, "加");
@@ -1314,7 +1397,7 @@ char *tn_normalize(const tn *t, const char *text, size_t len, const char *src,
         c[n] = fold((uint32_t)u);
         n++;
     }
-    ctx x = {c, o, n, &out, e, 0, NONE, NONE};
+    ctx x = {c, o, n, &out, e, 0, NONE, NONE, NONE};
     run(&x);
     if (x.failed)
         goto out;

@@ -351,7 +351,9 @@ static const char LIANG_FOLLOW[] =
     "亩元万亿千成股枚艘架栋幢把杯瓶箱袋颗粒片篇首句点时遍趟回宗起例笔类样门"
     "国岸会村镇县市省区届层对双副节米吨斤克升秒票"
     /* 三室两厅, 三天两夜, 六胜两平两负: counts, however short */
-    "室厅夜胜平负";
+    "室厅夜胜平负"
+    /* 两分零五秒, 得两分; but 九时二分 (see quantity) */
+    "分";
 
 static int liang_follows(const ctx *x, size_t j)
 {
@@ -613,6 +615,9 @@ static size_t quantity(ctx *x, size_t i, int neg, const char *cur, int flags)
     int liang = mk != j || !u ? liang_follows(x, j) : u->liang;
     if (!u && mk == j && !liang)
         liang = range_liang(x, j);
+    /* 9时2分, 3点2分: the minute of a clock time is 二 */
+    if (cp(x, j) == 0x5206 /* 分 */ && i > 0 && in_set(x->c[i - 1], "时点"))
+        liang = 0;
     /* 2栋501室: a building named by its number, not two buildings */
     if (in_set(cp(x, j), "栋幢座") && isdig(x, j + 1))
         liang = 0;
@@ -734,7 +739,10 @@ static size_t phone(ctx *x, size_t i)
      * identity or card number, read with 一 by code() */
     if (len >= 15 && !grouped)
         return 0;
-    if (service_number(x, i, r)) {
+    /* 0731-28888888转8001: the extension after 转 is dialled too */
+    int extension = len >= 2 && len <= 5 && i >= 2 &&
+                    x->c[i - 1] == 0x8F6C /* 转 */ && isdig(x, i - 2);
+    if (service_number(x, i, r) || extension) {
         ok = 1;
     } else if (after_word(x, i, before, 32) && (len >= 3 || grouped)) {
         size_t end = grouped_end(x, i);

@@ -34,8 +34,8 @@
  *   qi1), or by its only standard reading (携 xi1 -> xie2).  Neutral tones
  *   and the 一/不 sandhi Rime writes into words are left alone.
  * - jieba's dict.txt gives frequencies.  A jieba word that Rime lacks is
- *   kept only when every character has one dominant reading (>= 90% of its
- *   uses) and it holds no 一/不 (whose sandhi g2p decides in context), so
+ *   kept only when every character has one dominant reading (>= 95% of its
+ *   uses, made standard as above) and it holds no 一/不 (whose sandhi g2p decides in context), so
  *   segmentation never invents a polyphone reading.  Rime words absent from
  *   jieba get a small default frequency.
  * - Syllables espeak-ng's cmn-latn-pinyin voice cannot read (m2, hm, n2...)
@@ -990,6 +990,11 @@ static void add_jieba_words(lexb *b)
             ch[i - st] = '\0';
             const char *d = cp[k] == YI ? "yi1" : cp[k] == BU ? "bu4"
                                          : dominant(b, ch, 0);
+            /* dominance is measured on Rime's words before they were made
+             * standard: 绩 is ji1 in Rime's 績效, so 绩效考核 needs it too */
+            const char *std = d ? standard_for(b, ch, d, strlen(d)) : NULL;
+            if (std)
+                d = std;
             if (!d || strlen(d) >= sizeof syl[k])
                 ok = 0;
             else

@@ -23,6 +23,12 @@ int audio_append(audio *a, const float *data, size_t frames, err *e);
 int audio_silence(audio *a, double seconds, err *e);
 /* Appends all of 'src' (same rate, or 'a' empty). */
 int audio_concat(audio *a, const audio *src, err *e);
+/* Rounds every sample to the 16-bit grid (s / 32767 for an integer s in
+ * [-32767, 32767], clipping beyond): what the WAV holds anyway.  Done once
+ * per article before it is cached or assembled, so audio read back from
+ * the cache is bit-identical to fresh audio and builds match byte for byte. */
+void audio_quantize16(audio *a);
+
 /* Length in seconds. */
 double audio_seconds(const audio *a);
 /* Releases the samples and zeroes 'a'.  Accepts a zeroed audio. */

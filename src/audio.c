@@ -5,6 +5,7 @@
  */
 #include "audio.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,4 +89,13 @@ void audio_free(audio *a)
 {
     free(a->data);
     memset(a, 0, sizeof *a);
+}
+
+void audio_quantize16(audio *a)
+{
+    for (size_t i = 0; i < a->frames; i++) {
+        float x = a->data[i] * 32767.0f;
+        x = x > 32767.0f ? 32767.0f : x < -32767.0f ? -32767.0f : x;
+        a->data[i] = (float)lrintf(x) / 32767.0f;
+    }
 }

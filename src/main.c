@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "audio.h"
+#include "cache.h"
 #include "clean.h"
 #include "edition.h"
 #include "err.h"
@@ -46,6 +47,8 @@
  * 16-bit conversion.  (Loudness to EBU R128 is a later stage's job.) */
 #define SPEECH_PEAK 0.89f
 #define NAME_MAX_BYTES 120
+#define CACHE_MAX_AGE_DAYS 60
+#define CACHE_MAX_BYTES (4ull << 30)
 
 static const char *progname = "tingbao";
 
@@ -62,6 +65,8 @@ typedef struct opts {
     size_t n_lexicons;
     int rate;
     int quiet, verbose, json;
+    int force;               /* --force: synthesize everything again */
+    const char *cache_dir;   /* --cache, default OUT/.cache */
     const char *say_out;
 } opts;
 
@@ -94,6 +99,8 @@ static void usage(FILE *f)
             "      --keep-days N   after a good build, remove this paper's editions older\n"
             "                      than N days (never the newest)\n"
             "      --encoding ENC  the input's encoding (default: UTF-8, or GB18030 detected)\n"
+            "      --cache DIR     synthesized audio kept between builds (default OUT/.cache)\n"
+            "      --force         synthesize everything again, ignoring the cache\n"
             "      --max-article-chars N  leave out longer articles (default 60000)\n"
             "      --json          script: print JSON instead of text\n"
             "  -q, --quiet         only errors on stderr\n"
@@ -236,7 +243,8 @@ typedef struct pipeline {
     voice voice;
     int have_voice;
     synth *synth;
-    size_t syllables;      /* spoken by the last speak_segment() */
+    cache *cache;          /* NULL for commands that keep nothing */
+    size_t synthesized, cached; /* articles, this run */
 } pipeline;
 
 static int cmp_str(const void *a, const void *b)
@@ -326,6 +334,7 @@ static int open_voice(pipeline *p, err *e)
 
 static void close_pipeline(pipeline *p)
 {
+    cache_free(p->cache);
     synth_free(p->synth);
     if (p->have_voice)
         voice_free(&p->voice);
@@ -370,25 +379,72 @@ static double pause_after(const voice *v, script_kind k)
     return 0.5;
 }
 
-/* Speaks 'segs' into 'out' (at the output rate, peak-normalized): all
- * segments are synthesized at espeak's rate, then resampled once. */
+/* Bump when the rendering of an article changes in a way the cache key
+ * does not see (a new level stage, a new chime), so old entries miss. */
+#define AUDIO_RENDERING "speech-peak-1"
+
+/* Adds to 'k' everything about the voice and output that changes the sound
+ * of an article besides its words. */
+static void key_voice(const pipeline *p, cache_key *k)
+{
+    const voice *v = &p->voice;
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s|%s|%s|%s|%d|%d|%d|%.3f|%.3f|%.3f|%.3f|%.3f|%.3f|%d|%.3f",
+             AUDIO_RENDERING, synth_version(), v->espeak, v->letters, v->rate, v->pitch, v->range,
+             v->pause_headline, v->pause_subtitle, v->pause_column, v->pause_dateline,
+             v->pause_paragraph, v->pause_intro, p->o->rate, (double)SPEECH_PEAK);
+    cache_key_adds(k, buf);
+}
+
+/* Speaks 'segs' into 'out' at the output rate, peak-normalized and
+ * quantized to 16 bits.  Text is normalized and converted first; the
+ * tokens, with the voice, are the cache key, so unchanged articles come
+ * from the cache and only changed ones are synthesized (*cached says
+ * which).  All segments are synthesized at espeak's rate, then resampled
+ * once. */
 static int speak_segments(pipeline *p, const script_segment *segs, size_t n, audio *out,
-                          size_t *syllables, err *e)
+                          size_t *syllables, int *cached, err *e)
 {
     audio raw = {0};
+    g2p_tokens *toks = calloc(n ? n : 1, sizeof *toks);
+    cache_key key = {0};
     int rc = -1;
-    raw.rate = synth_rate(p->synth);
     *syllables = 0;
+    *cached = 0;
+    if (!toks || cache_key_init(&key, e) < 0) {
+        err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory");
+        goto out;
+    }
+    key_voice(p, &key);
     for (size_t i = 0; i < n; i++) {
         char *spoken = NULL;
-        g2p_tokens toks = {0};
-        int ok = text_to_tokens(p, segs[i].text, segs[i].src, segs[i].line, &spoken, &toks, e) == 0 &&
-                 synth_speak(p->synth, &toks, &raw, e) == 0;
-        for (size_t k = 0; k < toks.n; k++)
-            *syllables += toks.v[k].kind == G2P_SYLLABLE;
+        int ok = text_to_tokens(p, segs[i].text, segs[i].src, segs[i].line, &spoken, &toks[i], e) == 0;
         free(spoken);
-        g2p_tokens_free(&toks);
         if (!ok)
+            goto out;
+        char kind = (char)('0' + segs[i].kind);
+        cache_key_add(&key, &kind, 1);
+        for (size_t k = 0; k < toks[i].n; k++) {
+            char tk = (char)('0' + toks[i].v[k].kind);
+            cache_key_add(&key, &tk, 1);
+            cache_key_adds(&key, toks[i].v[k].text);
+            *syllables += toks[i].v[k].kind == G2P_SYLLABLE;
+        }
+    }
+    cache_key_final(&key);
+    if (p->cache && !p->o->force) {
+        int hit = cache_get(p->cache, &key, p->o->rate, out, e);
+        if (hit < 0)
+            goto out;
+        if (hit) {
+            *cached = 1;
+            rc = 0;
+            goto out;
+        }
+    }
+    raw.rate = synth_rate(p->synth);
+    for (size_t i = 0; i < n; i++) {
+        if (synth_speak(p->synth, &toks[i], &raw, e) < 0)
             goto out;
         /* The last pause is the caller's: chimes follow their own gap. */
         if (i + 1 < n && audio_silence(&raw, pause_after(&p->voice, segs[i].kind), e) < 0)
@@ -397,8 +453,22 @@ static int speak_segments(pipeline *p, const script_segment *segs, size_t n, aud
     if (resample_audio(&raw, p->o->rate, out, e) < 0)
         goto out;
     mix_normalize_peak(out, SPEECH_PEAK);
+    audio_quantize16(out);
+    if (p->cache && cache_put(p->cache, &key, out, e) < 0) {
+        /* A cache that cannot be written costs time, not the edition. */
+        if (!p->o->quiet) {
+            char buf[ERR_FILE_MAX + ERR_MSG_MAX + 64];
+            fprintf(stderr, "%s: warning: %s\n", progname, err_format(e, buf, sizeof buf));
+        }
+        err_clear(e);
+    }
     rc = 0;
 out:
+    if (key.state)
+        cache_key_free(&key);
+    for (size_t i = 0; toks && i < n; i++)
+        g2p_tokens_free(&toks[i]);
+    free(toks);
     audio_free(&raw);
     return rc;
 }
@@ -492,9 +562,10 @@ static int build_section(pipeline *p, const script_section *sec, const char *tmp
     }
     track.rate = p->o->rate;
     size_t syl;
+    int hit;
     /* Section: chime, its intro, then the articles with chimes between. */
     if (mix_add_chime(&track, MIX_CHIME_SECTION, e) < 0 || audio_silence(&track, v->chime_gap, e) < 0 ||
-        speak_segments(p, sec->intro, sec->n_intro, &speech, &syl, e) < 0 ||
+        speak_segments(p, sec->intro, sec->n_intro, &speech, &syl, &hit, e) < 0 ||
         audio_concat(&track, &speech, e) < 0 || audio_silence(&track, v->pause_intro, e) < 0)
         goto out;
     audio_free(&speech);
@@ -504,8 +575,12 @@ static int build_section(pipeline *p, const script_section *sec, const char *tmp
         if (j > 0 && (mix_add_chime(&track, MIX_CHIME_ARTICLE, e) < 0 ||
                       audio_silence(&track, v->chime_gap, e) < 0))
             goto out;
-        if (speak_segments(p, a->segs, a->n_segs, &speech, &syl, e) < 0)
+        if (speak_segments(p, a->segs, a->n_segs, &speech, &syl, &hit, e) < 0)
             goto out;
+        if (hit)
+            p->cached++;
+        else
+            p->synthesized++;
         char *name = out_file_name((int)j + 1, a->headline, NAME_MAX_BYTES - 4, e);
         if (!name)
             goto out;
@@ -832,6 +907,14 @@ static int build_one(pipeline *p, const char *path, err *e)
     if (out_mkdirs(paper_dir, e) < 0 || lock_paper(paper_dir, &lock_fd, e) < 0 ||
         clear_leftovers(paper_dir, e) < 0 || out_mkdirs(tmpdir, e) < 0)
         goto out;
+    if (!p->cache) {
+        char *cdir = o->cache_dir ? strdup(o->cache_dir) : join_path(o->out, ".cache", e);
+        p->cache = cdir ? cache_open(cdir, e) : NULL;
+        free(cdir);
+        if (!p->cache)
+            goto out;
+    }
+    p->synthesized = p->cached = 0;
     if (o->verbose)
         fprintf(stderr, "%s: %s: %zu sections, %zu articles, %zu teasers; joined %zu, "
                         "dropped %zu repeats, %zu captions\n",
@@ -839,7 +922,8 @@ static int build_one(pipeline *p, const char *path, err *e)
                 cs.duplicates, cs.captions);
 
     size_t syl;
-    if (speak_segments(p, sc->intro, sc->n_intro, &intro, &syl, e) < 0 ||
+    int hit;
+    if (speak_segments(p, sc->intro, sc->n_intro, &intro, &syl, &hit, e) < 0 ||
         !(file = join_path(tmpdir, "00-intro.wav", e)) || out_write_wav(file, &intro, e) < 0)
         goto out;
     bs = calloc(sc->n_sections, sizeof *bs);
@@ -884,14 +968,18 @@ static int build_one(pipeline *p, const char *path, err *e)
         goto out;
     if (o->keep_days >= 0 && remove_old_editions(paper_dir, o->keep_days, e) < 0)
         goto out;
+    /* The cache never grows without bound: what no build used for two
+     * months goes, and the least recently used beyond the size cap. */
+    if (cache_trim(p->cache, CACHE_MAX_AGE_DAYS, CACHE_MAX_BYTES, e) < 0)
+        goto out;
     if (!o->quiet) {
         double audio_s = man.intro_duration_s;
         for (size_t i = 0; i < sc->n_sections; i++)
             audio_s += bs[i].s.duration_s;
         fprintf(stderr, "%s: %s %s: sections=%zu audio=%.1fs joined=%zu duplicates=%zu "
-                        "captions=%zu articles=%zu synthesized=%zu cached=0 seconds=%.2f\n",
+                        "captions=%zu articles=%zu synthesized=%zu cached=%zu seconds=%.2f\n",
                 progname, m->paper, date, sc->n_sections, audio_s, cs.joined, cs.duplicates,
-                cs.captions, pg.total, pg.total, since(&pg.t0));
+                cs.captions, pg.total, p->synthesized, p->cached, since(&pg.t0));
     }
     printf("%s\n", final);
     fflush(stdout);
@@ -1121,7 +1209,8 @@ static int cmd_say(pipeline *p, const char *text, err *e)
         return -1;
     }
     const char *path = p->o->say_out ? p->o->say_out : "say.wav";
-    int rc = speak_segments(p, &seg, 1, &a, &syl, e) == 0 && out_write_wav(path, &a, e) == 0 ? 0 : -1;
+    int hit;
+    int rc = speak_segments(p, &seg, 1, &a, &syl, &hit, e) == 0 && out_write_wav(path, &a, e) == 0 ? 0 : -1;
     if (rc == 0 && !p->o->quiet)
         fprintf(stderr, "%s: %zu syllables, %.2f s\n", progname, syl, audio_seconds(&a));
     if (rc == 0)
@@ -1202,6 +1291,10 @@ int main(int argc, char **argv)
             if (*end || m < 100)
                 return bad_usage("--max-article-chars must be a number (at least 100), not '%s'", val);
             o.max_article = (size_t)m;
+        } else if (TAKES("--cache")) {
+            o.cache_dir = val;
+        } else if (!strcmp(a, "--force")) {
+            o.force = 1;
         } else if (!strcmp(a, "--json")) {
             o.json = 1;
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {

@@ -10,13 +10,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "audio.h"
+#include "g2p.h"
 #include "mix.h"
 #include "resample.h"
+#include "synth.h"
 #include "testutil.h"
 #include "voice.h"
 
@@ -225,6 +228,334 @@ static void test_peak_and_normalize(void **state)
     audio_free(&s);
 }
 
+/* ---- mix.c: loudness */
+
+/* A deterministic stand-in for speech: "syllables" of 120-220 ms, each a
+ * voiced buzz (12 harmonics of 100-220 Hz, falling 6 dB an octave, random
+ * phases) with a smooth envelope and its own level over a 10 dB spread, a
+ * short gap between syllables and a longer pause every few.  Its peak to
+ * loudness ratio is about espeak-ng's: at -16 LUFS its peaks pass 0 dBTP.
+ * 'level' scales it all. */
+static audio speechlike(int rate, double seconds, double level, unsigned seed)
+{
+    audio a = {.rate = rate};
+    err e = {0};
+    size_t n = (size_t)(rate * seconds), i = 0;
+    float *buf = calloc(n, sizeof *buf);
+    unsigned s = seed;
+#define RND() ((double)((s = s * 1103515245u + 12345u) >> 8 & 0xffff) / 65536.0)
+    int syl = 0;
+    while (i < n) {
+        size_t len = (size_t)((0.12 + 0.10 * RND()) * rate);
+        double f0 = 100 + 120 * RND(), amp = level * pow(10, -0.5 * RND()), ph[12];
+        for (int h = 0; h < 12; h++)
+            ph[h] = 2 * M_PI * RND();
+        for (size_t k = 0; k < len && i < n; k++, i++) {
+            double env = sin(M_PI * (double)k / (double)len), v = 0;
+            for (int h = 0; h < 12 && f0 * (h + 1) < rate / 2.5; h++)
+                v += sin(2 * M_PI * f0 * (h + 1) * (double)k / rate + ph[h]) / (h + 1);
+            buf[i] = (float)(amp * env * env * v * 0.2);
+        }
+        i += (size_t)((++syl % 7 ? 0.04 : 0.5) * rate);
+    }
+#undef RND
+    assert_int_equal(audio_append(&a, buf, n, &e), 0);
+    free(buf);
+    return a;
+}
+
+static mix_loudness measured(const audio *a)
+{
+    mix_loudness l;
+    err e = {0};
+    if (mix_measure(a, &l, &e) < 0)
+        fail_msg("mix_measure: %s", e.msg);
+    return l;
+}
+
+static void normalize(audio *a, double target)
+{
+    err e = {0};
+    if (mix_normalize_loudness(a, target, MIX_CEILING_DBTP, &e) < 0)
+        fail_msg("mix_normalize_loudness: %s", e.msg);
+}
+
+static void test_measure_sine(void **state)
+{
+    (void)state;
+    /* BS.1770: a 997 Hz sine at 0 dBFS peak in one channel reads -3.01
+     * LUFS; at half amplitude 6 dB less.  No range for a steady tone. */
+    audio a = sine(48000, 997, 0.5, 5.0);
+    mix_loudness l = measured(&a);
+    assert_true(fabs(l.integrated - (-9.03)) < 0.1);
+    assert_true(fabs(l.true_peak - (-6.02)) < 0.1);
+    assert_true(l.range < 0.1);
+    assert_true(fabs(l.max_momentary - l.integrated) < 0.1);
+    audio_free(&a);
+    /* Silence and empty audio are -inf, not an error. */
+    audio s = {.rate = 44100};
+    err e = {0};
+    l = measured(&s);
+    assert_true(isinf(l.integrated) && l.integrated < 0);
+    assert_int_equal(audio_silence(&s, 1.0, &e), 0);
+    l = measured(&s);
+    assert_true(isinf(l.integrated) && isinf(l.true_peak));
+    normalize(&s, -16);
+    assert_true(mix_peak(&s) == 0.0f);
+    audio_free(&s);
+}
+
+static void check_normalized(const audio *a, double target, const char *what)
+{
+    mix_loudness l = measured(a);
+    print_message("%s at %.0f: %.2f LUFS, %.2f dBTP, LRA %.1f LU, max momentary %.1f LUFS\n",
+                  what, target, l.integrated, l.true_peak, l.range, l.max_momentary);
+    assert_true(fabs(l.integrated - target) <= 1.0);
+    assert_true(fabs(l.integrated - target) <= 0.2); /* what we aim for */
+    assert_true(l.true_peak <= MIX_CEILING_DBTP);
+    assert_true(mix_peak(a) < (float)pow(10, MIX_CEILING_DBTP / 20));
+}
+
+static void test_normalize_speechlike(void **state)
+{
+    (void)state;
+    static const int rates[] = {22050, 44100, 48000};
+    static const double targets[] = {MIX_SPEECH_LUFS, MIX_BROADCAST_LUFS};
+    for (size_t r = 0; r < 3; r++) {
+        for (size_t t = 0; t < 2; t++) {
+            /* From quiet and from loud (peaks far over full scale). */
+            for (double level = 0.05; level < 20; level *= 20) {
+                audio a = speechlike(rates[r], 30, level, 7u + (unsigned)r);
+                mix_loudness raw = measured(&a);
+                normalize(&a, targets[t]);
+                mix_loudness l = measured(&a);
+                if (fabs(l.integrated - targets[t]) > 0.2 || l.true_peak > MIX_CEILING_DBTP)
+                    fail_msg("%d Hz from %.1f LUFS to %.0f: %.2f LUFS %.2f dBTP", rates[r],
+                             raw.integrated, targets[t], l.integrated, l.true_peak);
+                audio_free(&a);
+            }
+        }
+    }
+    /* At -16 LUFS the stand-in's peaks pass full scale: the limiter works. */
+    audio a = speechlike(44100, 30, 1.0, 3);
+    mix_loudness raw = measured(&a);
+    assert_true(raw.true_peak - raw.integrated > 16.0);
+    normalize(&a, MIX_SPEECH_LUFS);
+    check_normalized(&a, MIX_SPEECH_LUFS, "speech-like");
+    audio_free(&a);
+}
+
+/* The limiter lowers the gain around a peak only: a steady tone keeps its
+ * level up to the look-ahead before the peak and is back within 0.1 dB
+ * 300 ms after it (no pumping); the peak's waveform is scaled, never
+ * flattened. */
+static void test_limiter_shape(void **state)
+{
+    (void)state;
+    int rate = 44100;
+    audio a = sine(rate, 440, 0.3, 2.0);
+    size_t b0 = (size_t)rate, b1 = b0 + (size_t)(0.02 * rate);
+    for (size_t i = b0; i < b1; i++)
+        a.data[i] *= 6.0f; /* 1.8: +5.1 dBFS */
+    audio orig = {0};
+    err e = {0};
+    assert_int_equal(audio_concat(&orig, &a, &e), 0);
+    assert_int_equal(mix_limit(&a, MIX_CEILING_DBTP, &e), 0);
+    float ceiling = (float)pow(10, MIX_CEILING_DBTP / 20);
+    assert_true(mix_peak(&a) <= ceiling);
+    assert_true(mix_peak(&a) > ceiling * 0.95f); /* limited, not crushed */
+    /* Untouched until 5 ms before the peak. */
+    for (size_t i = 0; i + (size_t)(0.0051 * rate) < b0; i++)
+        assert_true(a.data[i] == orig.data[i]);
+    /* Back to the tone's level 300 ms later. */
+    size_t from = b1 + (size_t)(0.3 * rate), to = from + (size_t)(0.2 * rate);
+    double db = 20 * log10(rms(&a, from, to) / rms(&orig, from, to));
+    assert_true(fabs(db) < 0.1);
+    /* Not clipped: inside the burst no two neighbours sit at the peak, as
+     * they would on a flattened top. */
+    size_t flat = 0;
+    float pk = mix_peak(&a);
+    for (size_t i = b0 + 1; i < b1; i++)
+        flat += fabsf(a.data[i]) > pk * 0.9995f && fabsf(a.data[i - 1]) > pk * 0.9995f;
+    assert_true(flat == 0);
+    mix_loudness l = measured(&a);
+    print_message("burst: sample peak %.3f dBFS, true peak %.3f dBTP after limiting\n",
+                  20 * log10(pk), l.true_peak);
+    assert_true(l.true_peak <= MIX_CEILING_DBTP + 0.05);
+    audio_free(&a);
+    audio_free(&orig);
+}
+
+/* Peaks between samples: a tone at a quarter of the rate sampled 45
+ * degrees off its crest shows samples at 0.71 of its true peak.  Samples
+ * at 0.85 are under the ceiling, the true peak (1.2, +1.6 dBTP) is not. */
+static void test_limiter_true_peak(void **state)
+{
+    (void)state;
+    int rate = 44100;
+    audio a = {.rate = rate};
+    err e = {0};
+    size_t n = (size_t)rate;
+    float *buf = malloc(n * sizeof *buf);
+    for (size_t i = 0; i < n; i++)
+        buf[i] = (float)(1.2 * sin(2 * M_PI * 0.25 * (double)i + M_PI / 4));
+    assert_int_equal(audio_append(&a, buf, n, &e), 0);
+    free(buf);
+    assert_true(mix_peak(&a) < 0.86f);
+    mix_loudness before = measured(&a);
+    assert_true(before.true_peak > 1.0);
+    assert_int_equal(mix_limit(&a, MIX_CEILING_DBTP, &e), 0);
+    mix_loudness after = measured(&a);
+    print_message("fs/4 tone: true peak %.2f -> %.2f dBTP\n", before.true_peak,
+                  after.true_peak);
+    assert_true(after.true_peak <= MIX_CEILING_DBTP + 0.05);
+    /* And normalization gets it under exactly. */
+    normalize(&a, -12);
+    assert_true(measured(&a).true_peak <= MIX_CEILING_DBTP);
+    audio_free(&a);
+}
+
+static void test_chime_levels(void **state)
+{
+    (void)state;
+    static const double targets[] = {MIX_SPEECH_LUFS, MIX_BROADCAST_LUFS};
+    for (size_t t = 0; t < 2; t++) {
+        for (int k = 0; k < 2; k++) {
+            audio c = {.rate = 44100};
+            err e = {0};
+            assert_int_equal(mix_add_chime_at(&c, k ? MIX_CHIME_SECTION : MIX_CHIME_ARTICLE,
+                                              targets[t], &e), 0);
+            assert_true(fabs(audio_seconds(&c) - (k ? 1.2 : 0.6)) < 0.01);
+            mix_loudness l = measured(&c);
+            /* mix_measure looks every 100 ms, the chime every 10 ms. */
+            double below = targets[t] - l.max_momentary;
+            if (below < MIX_CHIME_BELOW_LU - 0.01 || below > MIX_CHIME_BELOW_LU + 1.5)
+                fail_msg("chime %d at %.0f: loudest %.2f LUFS", k, targets[t],
+                         l.max_momentary);
+            assert_true(l.true_peak < MIX_CEILING_DBTP - 6);
+            audio_free(&c);
+        }
+    }
+    audio c = {0};
+    err e = {0};
+    assert_int_equal(mix_add_chime_at(&c, MIX_CHIME_ARTICLE, -16, &e), -1);
+}
+
+/* A section made of articles normalized one by one, with chimes and
+ * pauses between them, measures as its articles do. */
+static void test_section_as_even_as_articles(void **state)
+{
+    (void)state;
+    int rate = 44100;
+    err e = {0};
+    audio sec = {.rate = rate};
+    static const double levels[] = {0.02, 0.3, 1.0, 4.0, 0.1};
+    static const double lengths[] = {20, 45, 12, 60, 30};
+    assert_int_equal(mix_add_chime_at(&sec, MIX_CHIME_SECTION, MIX_SPEECH_LUFS, &e), 0);
+    for (size_t k = 0; k < 5; k++) {
+        audio art = speechlike(rate, lengths[k], levels[k], 100u + (unsigned)k);
+        normalize(&art, MIX_SPEECH_LUFS);
+        assert_int_equal(audio_silence(&sec, 0.6, &e), 0);
+        assert_int_equal(audio_concat(&sec, &art, &e), 0);
+        assert_int_equal(audio_silence(&sec, 0.6, &e), 0);
+        if (k < 4)
+            assert_int_equal(mix_add_chime_at(&sec, MIX_CHIME_ARTICLE, MIX_SPEECH_LUFS, &e), 0);
+        audio_free(&art);
+    }
+    mix_loudness l = measured(&sec);
+    print_message("section of 5 articles at -16: %.2f LUFS, %.2f dBTP, LRA %.1f LU\n",
+                  l.integrated, l.true_peak, l.range);
+    assert_true(fabs(l.integrated - MIX_SPEECH_LUFS) <= 0.5);
+    assert_true(l.true_peak <= MIX_CEILING_DBTP);
+    audio_free(&sec);
+}
+
+/* Real speech: espeak-ng reading news pinyin, resampled as the pipeline
+ * does, normalized to both targets. */
+static void test_normalize_espeak(void **state)
+{
+    (void)state;
+    voice v;
+    err e = {0};
+    if (voice_load(&v, "voices/default.ini", &e) < 0)
+        fail_msg("voices/default.ini: %s", e.msg);
+    synth *s = synth_create(&v, &e);
+    if (!s)
+        fail_msg("synth_create: %s", e.msg);
+    static const char *words =
+        "zhu1 zhou1 ri4 bao4 xun4 , jiu3 yue4 si4 ri4 , shi4 wei3 fu4 shu1 ji4 , shi4 "
+        "zhang3 chen2 hui1 qing1 zai4 shi4 ying4 ji2 guan3 li3 ju2 diao4 yan2 . xiang2 "
+        "xi4 liao3 jie3 gong1 zuo4 kai1 zhan3 qing2 kuang4 , xian4 chang3 xie2 tiao2 "
+        "jie3 jue2 you3 guan1 wen4 ti2 .";
+    g2p_tokens t = {0};
+    char *copy = strdup(words);
+    for (char *w = strtok(copy, " "); w; w = strtok(NULL, " ")) {
+        t.v = realloc(t.v, (t.n + 1) * sizeof *t.v);
+        t.v[t.n].kind = strchr(",.", w[0]) ? G2P_PAUSE : G2P_SYLLABLE;
+        t.v[t.n++].text = strdup(w);
+    }
+    t.cap = t.n;
+    free(copy);
+    audio raw = {0};
+    raw.rate = synth_rate(s);
+    for (int k = 0; k < 3; k++) {
+        assert_int_equal(synth_speak(s, &t, &raw, &e), 0);
+        assert_int_equal(audio_silence(&raw, 0.7, &e), 0);
+    }
+    for (size_t i = 0; i < t.n; i++)
+        free(t.v[i].text);
+    free(t.v);
+    synth_free(s);
+    voice_free(&v);
+    audio a = {0};
+    assert_int_equal(resample_audio(&raw, 44100, &a, &e), 0);
+    audio_free(&raw);
+    mix_normalize_peak(&a, 0.89f);
+    mix_loudness pk = measured(&a);
+    print_message("espeak-ng speech peak-normalized to -1 dBFS: %.2f LUFS, %.2f dBTP, "
+                  "LRA %.1f LU, max momentary %.1f LUFS\n",
+                  pk.integrated, pk.true_peak, pk.range, pk.max_momentary);
+    audio b = {0};
+    assert_int_equal(audio_concat(&b, &a, &e), 0);
+    normalize(&a, MIX_SPEECH_LUFS);
+    check_normalized(&a, MIX_SPEECH_LUFS, "espeak-ng speech");
+    normalize(&b, MIX_BROADCAST_LUFS);
+    check_normalized(&b, MIX_BROADCAST_LUFS, "espeak-ng speech");
+    /* The chimes sit under real speech by the margin. */
+    audio c = {.rate = 44100};
+    assert_int_equal(mix_add_chime_at(&c, MIX_CHIME_ARTICLE, MIX_SPEECH_LUFS, &e), 0);
+    mix_loudness lc = measured(&c), ls = measured(&a);
+    print_message("article chime: max momentary %.1f LUFS vs speech %.1f LUFS integrated, "
+                  "%.1f max momentary\n", lc.max_momentary, ls.integrated, ls.max_momentary);
+    assert_true(lc.max_momentary <= ls.integrated - MIX_CHIME_BELOW_LU + 0.3);
+    assert_true(lc.max_momentary < ls.max_momentary - MIX_CHIME_BELOW_LU);
+    audio_free(&a);
+    audio_free(&b);
+    audio_free(&c);
+}
+
+/* TINGBAO_BENCH=1: 20 minutes of speech-like audio at 44100 Hz through
+ * mix_normalize_loudness(). */
+static void test_bench_normalize(void **state)
+{
+    (void)state;
+    if (!getenv("TINGBAO_BENCH"))
+        skip();
+    audio a = speechlike(44100, 20 * 60, 1.0, 42);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+    normalize(&a, MIX_SPEECH_LUFS);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
+    double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+    mix_loudness l = measured(&a);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
+    double m = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    print_message("bench: 20 min at 44100 Hz normalized in %.2f s CPU (mix_measure "
+                  "%.2f s CPU): %.2f LUFS, %.2f dBTP\n", s, m, l.integrated, l.true_peak);
+    audio_free(&a);
+}
+
 /* ---- voice.c */
 
 static void test_voice_default_file(void **state)
@@ -341,6 +672,14 @@ int main(void)
         cmocka_unit_test(test_resample_same_rate_copies),
         cmocka_unit_test(test_chimes),
         cmocka_unit_test(test_peak_and_normalize),
+        cmocka_unit_test(test_measure_sine),
+        cmocka_unit_test(test_normalize_speechlike),
+        cmocka_unit_test(test_limiter_shape),
+        cmocka_unit_test(test_limiter_true_peak),
+        cmocka_unit_test(test_chime_levels),
+        cmocka_unit_test(test_section_as_even_as_articles),
+        cmocka_unit_test(test_normalize_espeak),
+        cmocka_unit_test(test_bench_normalize),
         cmocka_unit_test(test_voice_default_file),
         cmocka_unit_test(test_voice_custom),
         cmocka_unit_test(test_voice_errors),

@@ -27,7 +27,13 @@
  *   a short pause where the writer put a gap.
  * - 幺 for 1 only in numbers one dials (phones, hotlines, 110), where 一 and
  *   七 are easily confused over a line; postal codes, serials, model numbers
- *   and years read 一.
+ *   and years read 一.  National service numbers (12345, 12306, 95598)
+ *   are dialled numbers even without 拨打; identity and card numbers are not.
+ * - Names are said digit by digit: route numbers (一零七国道, 三零六路),
+ *   expressway codes (G六零), plates, event dates (“三一五”), model numbers.
+ * - Context is looked for a bounded number of characters away (a score
+ *   word at most 40 characters after a list of scores), so every reader
+ *   stays linear in the line's length.
  */
 #include "tn.h"
 

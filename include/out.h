@@ -16,6 +16,50 @@
  * 'e' set (ERR_OUTPUT, with sf_strerror()'s message). */
 int out_write_wav(const char *path, const audio *a, err *e);
 
+/* Formats beside the WAV, as flags for out_write_formats(). */
+typedef enum out_format {
+    OUT_WAV = 1 << 0,   /* 16-bit PCM */
+    OUT_MP3 = 1 << 1,   /* MPEG-1/2 layer III, constant OUT_MP3_KBPS (DAISY players want CBR) */
+    OUT_OPUS = 1 << 2,  /* Ogg Opus, about OUT_OPUS_KBPS, for the web */
+    OUT_FLAC = 1 << 3   /* 16-bit FLAC, lossless */
+} out_format;
+
+#define OUT_MP3_KBPS 64   /* mono speech; 32 kb/s at 8000-24000 Hz */
+#define OUT_OPUS_KBPS 32
+
+/* A marker inside a WAV: 'frame' from the start, 'label' UTF-8 (cut at a
+ * character boundary to 255 bytes). */
+typedef struct out_cue {
+    size_t frame;
+    const char *label;
+} out_cue;
+
+/* Whether Opus can be written at 'rate' Hz: libsndfile's Opus takes only
+ * 8000, 12000, 16000, 24000 and 48000.  out.c does not resample (that is
+ * resample.c's job, and only main.c chains stages): at other rates, main.c
+ * resamples a copy to 48000 with resample_audio() for the Opus file. */
+int out_opus_rate_ok(int rate);
+
+/* Writes 'a' at 'path' (atomically) as the one format 'fmt'.  Opus at a
+ * rate out_opus_rate_ok() refuses fails with ERR_CONFIG before anything is
+ * written.  0 or -1 with 'e' set (ERR_OUTPUT with sf_strerror()'s words). */
+int out_write_encoded(const char *path, const audio *a, out_format fmt, err *e);
+
+/* Writes 'a' as 16-bit PCM WAV at 'path' (atomically) with 'n_cues' cue
+ * points (a 'cue ' chunk) and their labels (a LIST/adtl chunk of 'labl's,
+ * which libsndfile 1.2 does not write itself), in the order given; frames
+ * past the end are refused (ERR_INTERNAL).  'cues' is borrowed. */
+int out_write_wav_cues(const char *path, const audio *a, const out_cue *cues, size_t n_cues,
+                       err *e);
+
+/* Writes 'wav_path' (ending in ".wav") with its cues when 'formats' has
+ * OUT_WAV, and beside it the same base name in each other format asked
+ * for: NAME.mp3, NAME.opus, NAME.flac, each atomically.  Checks everything
+ * (the name, Opus's rate) before writing anything; a failure later may
+ * leave the files already written in place.  0 or -1 with 'e' set. */
+int out_write_formats(const char *wav_path, const audio *a, unsigned formats,
+                      const out_cue *cues, size_t n_cues, err *e);
+
 /* Writes 'len' bytes to 'path' atomically.  0 or -1 (ERR_OUTPUT). */
 int out_write_file(const char *path, const char *data, size_t len, err *e);
 

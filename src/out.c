@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <sndfile.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,8 +83,153 @@ out:
     return rc;
 }
 
-int out_write_wav(const char *path, const audio *a, err *e)
+/* ---- audio files ------------------------------------------------------ */
+
+int out_opus_rate_ok(int rate)
 {
+    return rate == 8000 || rate == 12000 || rate == 16000 || rate == 24000 || rate == 48000;
+}
+
+static const char *format_name(out_format f)
+{
+    return f == OUT_MP3 ? "MP3" : f == OUT_OPUS ? "Opus" : f == OUT_FLAC ? "FLAC" : "WAV";
+}
+
+/* libsndfile picks an encoder's bitrate from a "compression level" in
+ * [0, 1].  Measured on Debian's libsndfile 1.2.0 (frame headers read back):
+ * for MP3 the level runs linearly over the layer's bitrate range (320..32
+ * kb/s for MPEG-1 at 32000-48000 Hz, 160..8 for MPEG-2 at 16000-24000,
+ * 64..8 for MPEG-2.5 below) and LAME snaps to the nearest legal rate; for
+ * Opus it runs from 256 kb/s down to 6 kb/s. */
+static double compression_level(out_format f, int rate)
+{
+    double hi, lo, want;
+    if (f == OUT_OPUS) {
+        hi = 256, lo = 6, want = OUT_OPUS_KBPS;
+    } else if (rate >= 32000) {
+        hi = 320, lo = 32, want = OUT_MP3_KBPS;
+    } else if (rate >= 16000) {
+        hi = 160, lo = 8, want = 32;
+    } else {
+        hi = 64, lo = 8, want = 32;
+    }
+    return (hi - want) / (hi - lo);
+}
+
+static void put32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)v, p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16), p[3] = (unsigned char)(v >> 24);
+}
+
+/* Length of 'label' cut to 255 bytes at a character boundary. */
+static size_t label_len(const char *label)
+{
+    size_t n = label ? strlen(label) : 0;
+    if (n <= 255)
+        return n;
+    n = 255;
+    while (n > 0 && ((unsigned char)label[n] & 0xc0) == 0x80)
+        n--;
+    return n;
+}
+
+/* libsndfile 1.2 writes the 'cue ' chunk but drops SF_CUE_POINT.name, so
+ * the labels go in a LIST/adtl chunk of 'labl' sub-chunks appended after
+ * sf_close() (a chunk after 'data' is legal RIFF, and libsndfile, sox and
+ * players read past it), with the RIFF size at byte 4 grown to match.
+ * Each 'labl' names its cue by the cue's id (1-based, as set below). */
+static int append_labels(const char *tmp, const char *path, const out_cue *cues, size_t n, err *e)
+{
+    size_t len = 4; /* "adtl" */
+    for (size_t i = 0; i < n; i++) {
+        size_t sz = 4 + label_len(cues[i].label) + 1;
+        len += 8 + sz + (sz & 1);
+    }
+    unsigned char *buf = malloc(8 + len);
+    if (!buf) {
+        err_set(e, ERR_NOMEM, path, 0, 0, "out of memory for cue labels");
+        return -1;
+    }
+    memcpy(buf, "LIST", 4);
+    put32(buf + 4, (uint32_t)len);
+    memcpy(buf + 8, "adtl", 4);
+    size_t at = 12;
+    for (size_t i = 0; i < n; i++) {
+        size_t ll = label_len(cues[i].label), sz = 4 + ll + 1;
+        memcpy(buf + at, "labl", 4);
+        put32(buf + at + 4, (uint32_t)sz);
+        put32(buf + at + 8, (uint32_t)(i + 1));
+        if (ll)
+            memcpy(buf + at + 12, cues[i].label, ll);
+        buf[at + 12 + ll] = '\0';
+        at += 8 + sz;
+        if (sz & 1)
+            buf[at++] = '\0';
+    }
+    int rc = -1;
+    FILE *f = fopen(tmp, "r+b");
+    unsigned char riff[4];
+    long end;
+    if (!f || fseek(f, 0, SEEK_END) != 0 || (end = ftell(f)) < 12 || (end & 1))
+        goto fail;
+    if (fwrite(buf, 1, at, f) != at || fseek(f, 4, SEEK_SET) != 0)
+        goto fail;
+    put32(riff, (uint32_t)((size_t)end + at - 8));
+    if (fwrite(riff, 1, 4, f) != 4)
+        goto fail;
+    rc = 0;
+fail:
+    if (f && fclose(f) != 0)
+        rc = -1;
+    if (rc < 0)
+        err_set(e, ERR_OUTPUT, path, 0, 0, "cannot write cue labels: %s",
+                errno ? strerror(errno) : "unexpected WAV layout");
+    free(buf);
+    return rc;
+}
+
+static int set_cues(SNDFILE *sf, const out_cue *cues, size_t n)
+{
+    /* SF_CUES holds 100 points; SFC_SET_CUE takes any count laid out the
+     * same way (SF_CUES_VAR): a uint32_t count, then the points. */
+    size_t size = sizeof(uint32_t) + n * sizeof(SF_CUE_POINT);
+    unsigned char *mem = calloc(1, size);
+    if (!mem)
+        return -1;
+    uint32_t count = (uint32_t)n;
+    memcpy(mem, &count, sizeof count);
+    for (size_t i = 0; i < n; i++) {
+        SF_CUE_POINT c = {0};
+        c.indx = (int32_t)(i + 1);
+        c.position = (uint32_t)cues[i].frame;
+        c.fcc_chunk = 0x61746164; /* "data", as libsndfile stores it */
+        c.sample_offset = (uint32_t)cues[i].frame;
+        snprintf(c.name, sizeof c.name, "%.*s", (int)label_len(cues[i].label),
+                 cues[i].label ? cues[i].label : "");
+        memcpy(mem + sizeof(uint32_t) + i * sizeof c, &c, sizeof c);
+    }
+    int ok = sf_command(sf, SFC_SET_CUE, mem, (int)size) == SF_TRUE;
+    free(mem);
+    return ok ? 0 : -1;
+}
+
+/* Writes 'a' to 'path' through a temporary name in format 'fmt'. */
+static int write_sf(const char *path, const audio *a, out_format fmt, const out_cue *cues,
+                    size_t n_cues, err *e)
+{
+    const char *what = format_name(fmt);
+    if (fmt == OUT_OPUS && !out_opus_rate_ok(a->rate)) {
+        err_set(e, ERR_CONFIG, path, 0, 0,
+                "Opus needs 8000, 12000, 16000, 24000 or 48000 Hz, not %d Hz", a->rate);
+        return -1;
+    }
+    for (size_t i = 0; i < n_cues; i++)
+        if (cues[i].frame > a->frames || cues[i].frame > UINT32_MAX) {
+            err_set(e, ERR_INTERNAL, path, 0, 0, "cue %zu at frame %zu is past the end (%zu)",
+                    i + 1, cues[i].frame, a->frames);
+            return -1;
+        }
     char *tmp = tmp_name(path, e);
     if (!tmp)
         return -1;
@@ -91,23 +237,54 @@ int out_write_wav(const char *path, const audio *a, err *e)
     SF_INFO info = {0};
     info.samplerate = a->rate;
     info.channels = 1;
-    info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+    info.format = fmt == OUT_MP3    ? SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III
+                  : fmt == OUT_OPUS ? SF_FORMAT_OGG | SF_FORMAT_OPUS
+                  : fmt == OUT_FLAC ? SF_FORMAT_FLAC | SF_FORMAT_PCM_16
+                                    : SF_FORMAT_WAV | SF_FORMAT_PCM_16;
     SNDFILE *sf = sf_open(tmp, SFM_WRITE, &info);
     if (!sf) {
-        err_set(e, ERR_OUTPUT, path, 0, 0, "cannot write WAV: %s", sf_strerror(NULL));
+        err_set(e, ERR_OUTPUT, path, 0, 0, "cannot write %s: %s", what, sf_strerror(NULL));
         goto out;
     }
     /* Clip rather than wrap if a sample strays past full scale. */
     sf_command(sf, SFC_SET_CLIPPING, NULL, SF_TRUE);
+    const char *setup = NULL;
+    if (fmt == OUT_MP3) {
+        /* libsndfile 1.2.0 returns SF_FALSE from SFC_SET_BITRATE_MODE even
+         * when it takes: ask back instead. */
+        int mode = SF_BITRATE_MODE_CONSTANT;
+        sf_command(sf, SFC_SET_BITRATE_MODE, &mode, sizeof mode);
+        if (sf_command(sf, SFC_GET_BITRATE_MODE, NULL, 0) != SF_BITRATE_MODE_CONSTANT)
+            setup = "constant bitrate refused";
+    }
+    if (!setup && (fmt == OUT_MP3 || fmt == OUT_OPUS)) {
+        double level = compression_level(fmt, a->rate);
+        if (sf_command(sf, SFC_SET_COMPRESSION_LEVEL, &level, sizeof level) != SF_TRUE)
+            setup = "bitrate refused";
+    }
+    if (!setup && n_cues && set_cues(sf, cues, n_cues) < 0)
+        setup = "cue points refused";
+    if (setup) {
+        err_set(e, ERR_OUTPUT, path, 0, 0, "cannot write %s: %s: %s", what, setup,
+                sf_strerror(sf));
+        sf_close(sf);
+        unlink(tmp);
+        goto out;
+    }
     sf_count_t n = a->frames ? sf_writef_float(sf, a->data, (sf_count_t)a->frames) : 0;
     if (n != (sf_count_t)a->frames) {
-        err_set(e, ERR_OUTPUT, path, 0, 0, "cannot write WAV: %s", sf_strerror(sf));
+        err_set(e, ERR_OUTPUT, path, 0, 0, "cannot write %s: %s", what, sf_strerror(sf));
         sf_close(sf);
         unlink(tmp);
         goto out;
     }
     if (sf_close(sf) != 0) {
-        err_set(e, ERR_OUTPUT, path, 0, 0, "cannot write WAV: %s", sf_strerror(NULL));
+        err_set(e, ERR_OUTPUT, path, 0, 0, "cannot write %s: %s", what, sf_strerror(NULL));
+        unlink(tmp);
+        goto out;
+    }
+    errno = 0;
+    if (n_cues && append_labels(tmp, path, cues, n_cues, e) < 0) {
         unlink(tmp);
         goto out;
     }
@@ -115,6 +292,60 @@ int out_write_wav(const char *path, const audio *a, err *e)
 out:
     free(tmp);
     return rc;
+}
+
+int out_write_wav(const char *path, const audio *a, err *e)
+{
+    return write_sf(path, a, OUT_WAV, NULL, 0, e);
+}
+
+int out_write_wav_cues(const char *path, const audio *a, const out_cue *cues, size_t n_cues,
+                       err *e)
+{
+    return write_sf(path, a, OUT_WAV, cues, n_cues, e);
+}
+
+int out_write_encoded(const char *path, const audio *a, out_format fmt, err *e)
+{
+    if (fmt != OUT_WAV && fmt != OUT_MP3 && fmt != OUT_OPUS && fmt != OUT_FLAC) {
+        err_set(e, ERR_INTERNAL, path, 0, 0, "unknown audio format %d", (int)fmt);
+        return -1;
+    }
+    return write_sf(path, a, fmt, NULL, 0, e);
+}
+
+int out_write_formats(const char *wav_path, const audio *a, unsigned formats,
+                      const out_cue *cues, size_t n_cues, err *e)
+{
+    size_t len = strlen(wav_path);
+    if (len < 5 || strcmp(wav_path + len - 4, ".wav") != 0) {
+        err_set(e, ERR_INTERNAL, wav_path, 0, 0, "audio file name does not end in .wav");
+        return -1;
+    }
+    if ((formats & OUT_OPUS) && !out_opus_rate_ok(a->rate)) {
+        err_set(e, ERR_CONFIG, wav_path, 0, 0,
+                "Opus needs 8000, 12000, 16000, 24000 or 48000 Hz, not %d Hz", a->rate);
+        return -1;
+    }
+    if ((formats & OUT_WAV) && write_sf(wav_path, a, OUT_WAV, cues, n_cues, e) < 0)
+        return -1;
+    static const struct { out_format f; const char *ext; } others[] = {
+        {OUT_MP3, "mp3"}, {OUT_OPUS, "opus"}, {OUT_FLAC, "flac"},
+    };
+    for (size_t k = 0; k < sizeof others / sizeof *others; k++) {
+        if (!(formats & others[k].f))
+            continue;
+        strbuf b = {0};
+        if (strbuf_add(&b, wav_path, len - 3, e) < 0 || strbuf_adds(&b, others[k].ext, e) < 0) {
+            strbuf_free(&b);
+            return -1;
+        }
+        int r = write_sf(b.s, a, others[k].f, NULL, 0, e);
+        strbuf_free(&b);
+        if (r < 0)
+            return -1;
+    }
+    return 0;
 }
 
 int out_mkdirs(const char *path, err *e)

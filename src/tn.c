@@ -810,6 +810,22 @@ static int caps_code(const ctx *x, size_t i, size_t r)
            !at(x, k, "TOP"); /* TOP10 is a count */
 }
 
+/* ISO 9001:2015: the year after a standard's colon names its edition; the
+ * colon is a short pause, like the hyphen of GB 2762-2022.  Returns the
+ * index after the year, or 'r' when there is none. */
+static size_t edition_year(ctx *x, size_t r)
+{
+    if (cp(x, r) != ':' || run_end(x, r + 1) != r + 5)
+        return r;
+    num y;
+    parse_num(x, r + 1, &y);
+    if (!yearish(&y) || y.e != r + 5)
+        return r;
+    put(x, " ");
+    say_digits(x, r + 1, r + 5, 0);
+    return r + 5;
+}
+
 /* Digits after Latin letters name a thing, not an amount.  Joined to the
  * letters, three or more digits are a model number read digit by digit
  * (C919 C九一九, ISO 9001); a serial with a hyphen is read digit by digit in
@@ -839,7 +855,7 @@ static size_t latin_serial(ctx *x, size_t i)
         return quantity(x, i, 0, NULL, Q_NAME);
     if ((joined && r - i >= 3) || (spaced && r - i >= 4)) {
         say_digits(x, i, r, 0);
-        return r;
+        return edition_year(x, r);
     }
     return quantity(x, i, 0, NULL, Q_NAME);
 }
@@ -1064,11 +1080,58 @@ static size_t event_date(ctx *x, size_t i)
     return e;
 }
 
+/* 2、3个, 3、4月份: two neighbouring digits before a count are a guess, and
+ * a guess is said without the pause: 两三个, 三四月份, 一两天.  Names
+ * (2、3号线, 3、4楼, 5、6日) and lists of three or more keep the 、, and
+ * 9、10 is left alone (九十 would be ninety). */
+static size_t approx_pair(ctx *x, size_t i)
+{
+    uint32_t a = x->c[i], b = cp(x, i + 2), nx = cp(x, i + 3);
+    if (cp(x, i + 1) != 0x3001 /* 、 */ || a < '1' || a > '8' ||
+        b != a + 1 || isdig(x, i + 3) || isdig(x, i + 1) ||
+        !in_set(nx, COUNT_FOLLOW) || in_set(nx, "号日路期楼层版章节届") ||
+        cp(x, i + 4) == 0x3001 || (i > 0 && x->c[i - 1] == 0x7B2C /* 第 */) ||
+        (i > 1 && x->c[i - 1] == 0x3001 && isdig(x, i - 2)) ||
+        (i > 0 && isdig(x, i - 1)))
+        return 0;
+    put(x, a == '2' && liang_follows(x, i + 3) ? "两" : DIG[a - '0']);
+    return quantity(x, i + 2, 0, NULL, 0);
+}
+
+/* 3.1.2, iOS 17.4.1: three or more dot-joined groups are a section or
+ * version number, each group a cardinal and every dot 点 (三点一点二节).
+ * A decimal reader would stop after 3.1 and leave ".2" behind. */
+static size_t dotted(ctx *x, size_t i)
+{
+    size_t e = run_end(x, i), groups = 1;
+    if (e - i > 3)
+        return 0;
+    while (cp(x, e) == '.' && isdig(x, e + 1) && run_end(x, e + 1) - e <= 4) {
+        e = run_end(x, e + 1);
+        groups++;
+    }
+    if (groups < 3 || (cp(x, e) == '.' && isdig(x, e + 1)))
+        return 0;
+    for (size_t k = i; k < e;) {
+        num m;
+        parse_num(x, k, &m);
+        say_int(x, m.d, m.ie - k, F_LEAD);
+        k = m.ie;
+        if (k < e) {
+            put(x, "点");
+            k++;
+        }
+    }
+    x->num_end = e;
+    return e;
+}
+
 static size_t number_at(ctx *x, size_t i)
 {
     size_t j;
     size_t r = run_end(x, i);
-    if ((j = iso_date(x, i)) || (j = event_date(x, i)) || (j = phone(x, i)) ||
+    if ((j = iso_date(x, i)) || (j = dotted(x, i)) || (j = event_date(x, i)) ||
+        (j = phone(x, i)) ||
         (j = postal(x, i)) ||
         (j = latin_serial(x, i)))
         return j;
@@ -1078,7 +1141,7 @@ static size_t number_at(ctx *x, size_t i)
         return j;
     if (cp(x, r) == '/' && isdig(x, r + 1) && (j = fraction(x, i)))
         return j;
-    if ((j = generation(x, i)) || (j = code(x, i)))
+    if ((j = generation(x, i)) || (j = code(x, i)) || (j = approx_pair(x, i)))
         return j;
     return quantity(x, i, 0, NULL, 0);
 }
@@ -1278,6 +1341,51 @@ static int plus_joins(const ctx *x, size_t i)
     return after_num && (islat(nx) || utf8_is_han(nx));
 }
 
+/* A '+' that signs a number rather than adding two.  +86 138…: a country
+ * code before a phone number is dialled, 加八六.  After a word of change
+ * (收涨+0.5%, 同比增长+3%) the sign repeats what the word said and is not
+ * spoken; before a temperature it is 零上; elsewhere it is 正, the mirror of
+ * 负.  Returns the index after what was read. */
+static size_t plus_sign(ctx *x, size_t i)
+{
+    size_t r = run_end(x, i + 1);
+    if (r - i - 1 <= 3 && (cp(x, r) == ' ' || cp(x, r) == '-') &&
+        run_end(x, r + 1) - r > 3) {
+        put(x, "加");
+        size_t end = grouped_end(x, i + 1);
+        say_digits(x, i + 1, end, 1);
+        return end;
+    }
+    num m;
+    parse_num(x, i + 1, &m);
+    size_t ul;
+    const unit *u = unit_at(x, m.e, &ul);
+    if ((u && u->temp) || cp(x, m.e) == 0x5EA6 /* 度 */)
+        put(x, "零上");
+    else if (!(i > 0 && in_set(x->c[i - 1], "涨升长高加增幅")))
+        put(x, "正");
+    return quantity(x, i + 1, 0, NULL, 0);
+}
+
+/* No.1, NO.3: "number one" in a Chinese sentence is said 第一. */
+static size_t number_sign_no(ctx *x, size_t i)
+{
+    if (!(at(x, i, "No.") || at(x, i, "NO.") || at(x, i, "no.")) ||
+        (i > 0 && islat(x->c[i - 1])))
+        return 0;
+    size_t k = i + 3 + (cp(x, i + 3) == ' ');
+    if (!isdig(x, k))
+        return 0;
+    num m;
+    parse_num(x, k, &m);
+    if (m.fb != m.fe || m.nd > 4)
+        return 0;
+    put(x, "第");
+    say_num(x, &m, F_LEAD);
+    x->num_end = m.e;
+    return m.e;
+}
+
 static uint32_t fold(uint32_t c)
 {
     if (c == 0x2236) /* ∶ RATIO, which Chinese typesetting uses for : */
@@ -1349,6 +1457,10 @@ static void run(ctx *x)
         } else if (c == '+' && plus_joins(x, i)) {
             put(x, "加");
             i++;
+        } else if (c == '+' && isdig(x, i + 1)) {
+            i = plus_sign(x, i);
+        } else if ((j = number_sign_no(x, i))) {
+            i = j;
         } else if (isdig(x, i)) {
             i = number_at(x, i);
         } else if (list_marker(x, i) || roman(x, i)) {

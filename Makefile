@@ -132,7 +132,7 @@ fuzz: build/fuzz/fuzz_text $(LEXICON)
 	cp tests/data/edition/*.md tests/data/edition/folder/*.md build/fuzz/corpus/
 	cp $(SAMPLE) build/fuzz/corpus/ 2>/dev/null || true
 	ASAN_OPTIONS=detect_leaks=1 build/fuzz/fuzz_text -max_total_time=$(FUZZ_SECONDS) \
-	    -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+	    -max_len=65536 -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 \
 	    -artifact_prefix=build/fuzz/ build/fuzz/corpus
 
 demo: deps

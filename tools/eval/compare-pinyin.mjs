@@ -4,7 +4,7 @@
 //
 //   mkdir -p /tmp/eval && (cd /tmp/eval && npm install pinyin-pro)
 //   NODE_PATH=/tmp/eval/node_modules node tools/eval/compare-pinyin.mjs \
-//       tools/eval/news-corpus.txt [more files...] [--show N]
+//       tools/eval/news-corpus.txt [more files...] [--show N] [--contexts N]
 //
 // Each input line is normalized with `./tingbao normalize` first (so both
 // converters see the same characters: numbers already spelled out), then
@@ -20,10 +20,11 @@ const require = createRequire(import.meta.url);
 const { pinyin } = require('pinyin-pro');
 
 const args = process.argv.slice(2);
-let show = 1e9;
+let show = 1e9, ctxs = 4;
 const files = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--show') show = Number(args[++i]);
+  else if (args[i] === '--contexts') ctxs = Number(args[++i]);
   else files.push(args[i]);
 }
 const bin = process.env.TINGBAO || './tingbao';
@@ -67,6 +68,6 @@ for (let i = 0; i < lines.length; i++) {
 }
 const sorted = [...diffs.entries()].sort((a, b) => b[1].length - a[1].length);
 for (const [k, v] of sorted.slice(0, show))
-  console.log(`${v.length}\t${k}\t${v.slice(0, 4).join(' ')}`);
+  console.log(`${v.length}\t${k}\t${v.slice(0, ctxs).join(' ')}`);
 console.log(`lines ${lines.length}, skipped ${skipped}, syllables ${total}, ` +
   `agree ${agree} (${(100 * agree / Math.max(1, total)).toFixed(2)}%)`);

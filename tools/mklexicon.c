@@ -49,6 +49,7 @@
 #include <string.h>
 
 #define DOMINANT 0.95
+#define WEAK_DOMINANT 0.8
 #define RIME_ONLY_FREQ 2.0  /* Rime word not in jieba */
 #define CHAR_ONLY_FREQ 1.0  /* character in no frequency list */
 
@@ -381,6 +382,7 @@ typedef struct word {
     double freq;   /* jieba frequency, 0 when absent */
     const char *best;
     int chars;
+    int composed;  /* added by add_jieba_words() */
 } word;
 
 typedef struct lexb {
@@ -396,6 +398,9 @@ typedef struct lexb {
     smap std_ix;           /* simplified char -> index into std */
     rlist *std;            /* its kTGHZ2013 readings */
     size_t nstd;
+    smap pair_ix;          /* "AB<" / "AB>": index into pair */
+    rlist *pair;           /* readings of A before B (<), of B after A (>) */
+    size_t npair;
 } lexb;
 
 static word *word_get(lexb *b, const char *w)
@@ -753,7 +758,7 @@ static void load_unihan(lexb *b, const char *path)
 /* The dominant reading of simplified character 'ch', or NULL.  Inside a
  * word ('final' false) a neutral tone counts as its full-tone reading:
  * 子 is zi5 at the end of 孩子 but zi3 in 子女. */
-static const char *dominant(const lexb *b, const char *ch, int final)
+static const char *dominant(const lexb *b, const char *ch, int final, double share)
 {
     int ix = smap_get(&b->word_ix, ch);
     if (ix < 0 || !b->words[ix].best)
@@ -788,7 +793,7 @@ static const char *dominant(const lexb *b, const char *ch, int final)
             arg = r->py;
         }
     }
-    return sum > 0 && best / sum >= DOMINANT ? arg : NULL;
+    return sum > 0 && best / sum >= share ? arg : NULL;
 }
 
 #define YI 0x4E00   /* 一 */
@@ -904,6 +909,17 @@ static const char *standard_for(const lexb *b, const char *ch, const char *syl, 
     return full == 1 ? only : NULL;
 }
 
+/* The one reading kTGHZ2013 gives 'ch', or NULL.  A neutral tone counts
+ * as a reading: 了 is le5 or liao3, and 除了 must not become chu2 liao3. */
+static const char *standard_only(const lexb *b, const char *ch)
+{
+    int ix = smap_get(&b->std_ix, ch);
+    if (ix < 0 || b->std[ix].n != 1)
+        return NULL;
+    const char *only = b->std[ix].v[0].py;
+    return tone_of(only, strlen(only)) != 5 ? only : NULL;
+}
+
 /* Rewrites a chosen reading syllable by syllable to the mainland standard
  * (see the file comment).  Returns a new string or NULL when unchanged. */
 static char *standardize(const lexb *b, const char *w, const char *py)
@@ -968,9 +984,188 @@ static void mainland_standard(lexb *b)
     }
 }
 
+/* The readings a character takes next to one neighbour, gathered from
+ * every word the lexicon holds (each word counts once): 沒 before 有 is
+ * mei2 in all of Rime's 沒有… words, though 没 alone is often mo4.
+ * Neutral tones are left out: they belong to the word, not the pair. */
+static void pair_note(lexb *b, const char *a, const char *c, char side, const char *syl, size_t n)
+{
+    char key[24], py[16];
+    if (n >= sizeof py || tone_of(syl, n) == 5)
+        return;
+    snprintf(key, sizeof key, "%.7s%.7s%c", a, c, side);
+    snprintf(py, sizeof py, "%.*s", (int)n, syl);
+    int ix = smap_put(&b->pair_ix, key, (int)b->npair);
+    if (ix == (int)b->npair) {
+        b->pair = xrealloc(b->pair, (b->npair + 1) * sizeof *b->pair);
+        b->pair[b->npair++] = (rlist){0};
+    }
+    reading *r = rl_find(&b->pair[ix], py);
+    if (r)
+        r->w += 1;
+    else
+        rl_add(&b->pair[ix], py, 1, 0);
+}
+
+static void pair_readings(lexb *b)
+{
+    for (size_t i = 0; i < b->nwords; i++) {
+        const word *x = &b->words[i];
+        if (x->chars < 2 || x->chars > 24 || !x->best)
+            continue;
+        char ch[24][8];
+        const char *syl[24];
+        size_t sl[24], k = 0, j = 0, len = strlen(x->w);
+        const char *p = x->best;
+        while (j < len && *p && k < 24) {
+            size_t st = j;
+            u8next(x->w, &j);
+            snprintf(ch[k], sizeof ch[k], "%.*s", (int)(j - st), x->w + st);
+            const char *sp = strchr(p, ' ');
+            syl[k] = p;
+            sl[k] = sp ? (size_t)(sp - p) : strlen(p);
+            p += sl[k] + (sp ? 1 : 0);
+            k++;
+        }
+        for (size_t m = 0; m + 1 < k; m++) {
+            pair_note(b, ch[m], ch[m + 1], '<', syl[m], sl[m]);
+            pair_note(b, ch[m], ch[m + 1], '>', syl[m + 1], sl[m + 1]);
+        }
+    }
+}
+
+#define PAIR_AGREE 0.9
+#define INNER_MIN_FREQ 200  /* jieba frequency of a two-character inner word */
+#define PAIR_SURE 3   /* words it takes to overrule a weakly dominant reading */
+
+/* The reading of the character 'ch[k]' of a word of 'n' characters that
+ * its neighbours in other words agree on (>= PAIR_AGREE of the words that
+ * hold either pair), copied to 'out'; 0 when they do not agree. */
+static int pair_reading(const lexb *b, char ch[][8], size_t n, size_t k, char *out, size_t size,
+                        double support)
+{
+    rlist all = {0};
+    for (int side = 0; side < 2; side++) {
+        if ((side == 0 && k + 1 >= n) || (side == 1 && k == 0))
+            continue;
+        char key[24];
+        if (side == 0)
+            snprintf(key, sizeof key, "%.7s%.7s<", ch[k], ch[k + 1]);
+        else
+            snprintf(key, sizeof key, "%.7s%.7s>", ch[k - 1], ch[k]);
+        int ix = smap_get(&b->pair_ix, key);
+        if (ix < 0)
+            continue;
+        const rlist *l = &b->pair[ix];
+        for (size_t r = 0; r < l->n; r++) {
+            reading *a = rl_find(&all, l->v[r].py);
+            if (a)
+                a->w += l->v[r].w;
+            else
+                rl_add(&all, l->v[r].py, l->v[r].w, 0);
+        }
+    }
+    double sum = 0;
+    const reading *top = NULL;
+    for (size_t r = 0; r < all.n; r++) {
+        sum += all.v[r].w;
+        if (!top || all.v[r].w > top->w)
+            top = &all.v[r];
+    }
+    int ok = top && top->w / sum >= PAIR_AGREE && top->w >= support && strlen(top->py) < size;
+    if (ok)
+        strcpy(out, top->py);
+    for (size_t r = 0; r < all.n; r++)
+        free(all.v[r].py);
+    free(all.v);
+    return ok;
+}
+
+/* The reading character k of the n characters 'ch' has in the longest
+ * shorter word of the lexicon that holds it (银行行长: 行 of 行长, not
+ * the xing2 行 is more often), copied to 'out'; 0 when no such word or two
+ * of the same length disagree.  A neutral tone is only taken where it ends
+ * both words (力量 in 贡献力量, not 东西 in 东西南北). */
+static int inner_reading(const lexb *b, char ch[][8], size_t n, size_t k, char *out, size_t size)
+{
+    for (size_t len = n - 1; len >= 2; len--) {
+        int found = 0;
+        for (size_t st = k + 1 >= len ? k + 1 - len : 0; st <= k && st + len <= n; st++) {
+            char w[24 * 8] = "";
+            for (size_t j = st; j < st + len; j++)
+                strcat(w, ch[j]);
+            int ix = smap_get(&b->word_ix, w);
+            /* two characters of rare vocabulary (的是 di2, 车场 chang2) mislead */
+            if (ix < 0 || !b->words[ix].best || b->words[ix].composed ||
+                (len == 2 && b->words[ix].freq < INNER_MIN_FREQ))
+                continue;
+            const char *p = b->words[ix].best;
+            for (size_t j = st; j < k && p; j++)
+                if ((p = strchr(p, ' ')))
+                    p++;
+            if (!p)
+                continue;
+            size_t sl = strcspn(p, " ");
+            if (sl >= size || (tone_of(p, sl) == 5 && (k + 1 != n || k + 1 != st + len)))
+                continue;
+            if (found && (strlen(out) != sl || strncmp(out, p, sl)))
+                return 0;
+            snprintf(out, size, "%.*s", (int)sl, p);
+            found = 1;
+        }
+        if (found)
+            return 1;
+    }
+    return 0;
+}
+
+/* The reading of character k of jieba word 'ch' (n characters) that
+ * mklexicon can vouch for, copied to 'out' (16 bytes); 0 when there is
+ * none.  In order: 一/不 by their base (word_sandhi() decides later); the
+ * character's dominant reading (>= DOMINANT); its reading in a shorter
+ * word of the lexicon inside this one (inner_reading()); a reading the same
+ * neighbours agree on in other words (the pair is more often rare Rime
+ * vocabulary than the character, so it only decides a polyphone); the one full-tone reading kTGHZ2013
+ * leaves; a reading that still holds >= WEAK_DOMINANT of the character's
+ * uses.  Each is then made mainland standard. */
+static int compose_reading(const lexb *b, char ch[][8], size_t n, size_t k, char *out, int *how)
+{
+    const char *d = NULL, *weak = dominant(b, ch[k], 0, WEAK_DOMINANT);
+    if (!strcmp(ch[k], "一") || !strcmp(ch[k], "不")) {
+        strcpy(out, !strcmp(ch[k], "一") ? "yi1" : "bu4");
+        *how = 0;
+        return 1;
+    }
+    if ((d = dominant(b, ch[k], 0, DOMINANT))) {
+        *how = 0;
+    } else if (inner_reading(b, ch, n, k, out, 16)) {
+        d = out;
+        *how = 1;
+    } else if (pair_reading(b, ch, n, k, out, 16, weak ? PAIR_SURE : 1)) {
+        d = out;
+        *how = 1;
+    } else if ((d = weak)) {
+        *how = 3;
+    } else if ((d = standard_only(b, ch[k]))) {
+        *how = 2;
+    } else {
+        return 0;
+    }
+    /* dominance is measured on Rime's words before they were made
+     * standard: 绩 is ji1 in Rime's 績效, so 绩效考核 needs it too */
+    const char *std = standard_for(b, ch[k], d, strlen(d));
+    if (std)
+        d = std;
+    if (strlen(d) >= 16)
+        return 0;
+    if (d != out)
+        strcpy(out, d);
+    return 1;
+}
+
 static void add_jieba_words(lexb *b)
 {
-    size_t nkeys = b->freq_ix.cap;
+    size_t nkeys = b->freq_ix.cap, added[5] = {0};
     for (size_t s = 0; s < nkeys; s++) {
         const char *w = b->freq_ix.key[s];
         if (!w || smap_get(&b->word_ix, w) >= 0)
@@ -979,29 +1174,22 @@ static void add_jieba_words(lexb *b)
         if (chars < 2 || chars > 24)
             continue;
         uint32_t cp[24];
-        char syl[24][16];
+        char ch[24][8], syl[24][16];
         size_t i = 0, len = strlen(w), k = 0;
-        int ok = 1;
-        while (ok && i < len) {
+        while (i < len) {
             size_t st = i;
             cp[k] = u8next(w, &i);
-            char ch[8];
-            memcpy(ch, w + st, i - st);
-            ch[i - st] = '\0';
-            const char *d = cp[k] == YI ? "yi1" : cp[k] == BU ? "bu4"
-                                         : dominant(b, ch, 0);
-            /* dominance is measured on Rime's words before they were made
-             * standard: 绩 is ji1 in Rime's 績效, so 绩效考核 needs it too */
-            const char *std = d ? standard_for(b, ch, d, strlen(d)) : NULL;
-            if (std)
-                d = std;
-            if (!d || strlen(d) >= sizeof syl[k])
-                ok = 0;
-            else
-                strcpy(syl[k++], d);
+            snprintf(ch[k++], sizeof ch[0], "%.*s", (int)(i - st), w + st);
+        }
+        int ok = 1, how = 0, worst = 0;
+        for (size_t j = 0; j < k && ok; j++) {
+            ok = compose_reading(b, ch, k, j, syl[j], &how);
+            if (how > worst)
+                worst = how;
         }
         if (!ok)
             continue;
+        added[worst]++;
         word_sandhi(b, cp, syl, k);
         char py[24 * 17];
         size_t o = 0;
@@ -1010,7 +1198,14 @@ static void add_jieba_words(lexb *b)
         word *x = word_get(b, w);
         rl_add(&x->cand, py, 0, -1);
         x->best = x->cand.v[0].py;
+        x->composed = 1;
+        if (getenv("MKLEXICON_COMPOSED") && worst)
+            fprintf(stderr, "composed\t%d\t%s\t%s\t%.0f\n", worst, w, py, x->freq);
     }
+    if (getenv("MKLEXICON_COMPOSED"))
+        fprintf(stderr, "jieba words composed: %zu by dominant readings, %zu with a "
+                "neighbour's reading, %zu with kTGHZ2013's only one, %zu with a weaker "
+                "dominant\n", added[0], added[1], added[2], added[3]);
 }
 
 static int cmp_word(const void *a, const void *c)
@@ -1062,6 +1257,7 @@ int main(int argc, char **argv)
     load_unihan(&b, unihan);
     load_standard(&b, unihan);
     mainland_standard(&b);
+    pair_readings(&b);
     add_jieba_words(&b);
     write_out(&b, out);
     if (getenv("MKLEXICON_DEBUG"))

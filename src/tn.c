@@ -356,6 +356,8 @@ static const char LIANG_FOLLOW[] =
     "个位名人次天年种件条项家所批辆台座只头棵本张份部支队场轮倍周岁套间处户"
     "亩元万亿千成股枚艘架栋幢把杯瓶箱袋颗粒片篇首句点时遍趟回宗起例笔类样门"
     "国岸会村镇县市省区届层对双副节米吨斤克升秒票"
+    /* 两连胜, 两连冠: a streak is a count */
+    "连"
     /* 三室两厅, 三天两夜, 六胜两平两负: counts, however short */
     "室厅夜胜平负"
     /* 两分零五秒, 得两分; but 九时二分 (see quantity) */
@@ -390,7 +392,8 @@ static const unit UNITS[] = {
     {"KWh", "千瓦时", 1, 0}, {"mAh", "毫安时", 0, 0},
     {"km²", "平方公里", 1, 0}, {"cm²", "平方厘米", 1, 0},
     {"m²", "平方米", 1, 0}, {"m³", "立方米", 1, 0},
-    {"kcal", "千卡", 1, 0}, {"GHz", "吉赫兹", 0, 0}, {"MHz", "兆赫兹", 0, 0},
+    {"mmHg", "毫米汞柱", 0, 0}, {"mmol/L", "毫摩尔每升", 0, 0},
+    {"μmol/L", "微摩尔每升", 0, 0}, {"kcal", "千卡", 1, 0}, {"GHz", "吉赫兹", 0, 0}, {"MHz", "兆赫兹", 0, 0},
     {"kHz", "千赫兹", 0, 0}, {"kPa", "千帕", 0, 0}, {"MPa", "兆帕", 0, 0},
     {"min", "分钟", 1, 0},
     {"km", "公里", 1, 0}, {"KM", "公里", 1, 0}, {"Km", "公里", 1, 0},
@@ -510,6 +513,10 @@ static int is_year(const ctx *x, const num *m, size_t j, int kind)
     if (m->nd <= 4 && m->fb == m->fe && cp(x, j) == 0x5E74 /* 年 */ &&
         (ends_with(x, m->b, "公元前") || ends_with(x, m->b, "公元")))
         return 1;
+    /* 北宋（960—1127年）: the left end of a span of years is a year too,
+     * however short */
+    if (kind == K_YEAR && m->nd == 3 && m->fb == m->fe && m->d[0] != '0')
+        return 1;
     if (m->nd != 4 || m->fb != m->fe || m->commas || m->d[0] == '0')
         return 0;
     static const char *const span_after[] = {"年历史", "年之久", "年以上",
@@ -624,8 +631,10 @@ static size_t quantity(ctx *x, size_t i, int neg, const char *cur, int flags)
     /* 9时2分, 3点2分: the minute of a clock time is 二 */
     if (cp(x, j) == 0x5206 /* 分 */ && i > 0 && in_set(x->c[i - 1], "时点"))
         liang = 0;
-    /* 2栋501室: a building named by its number, not two buildings */
-    if (in_set(cp(x, j), "栋幢座") && isdig(x, j + 1))
+    /* 2栋501室: a building named by its number, not two buildings; but
+     * 2栋18层住宅楼 counts buildings by their floors */
+    if (in_set(cp(x, j), "栋幢座") && isdig(x, j + 1) &&
+        cp(x, run_end(x, j + 1)) != 0x5C42 /* 层 */)
         liang = 0;
     if (num_is(&m, "2") && !ordinal && !(flags & Q_NAME) && liang)
         put(x, "两");
@@ -844,6 +853,10 @@ static size_t latin_serial(ctx *x, size_t i)
         say_digits(x, i, r, 0);
         return r;
     }
+    /* K1568+300: a kilometre stake on a road is a distance, 一千五百六十八
+     * 加三百 */
+    if (joined && x->c[i - 1] == 'K' && cp(x, r) == '+' && isdig(x, r + 1))
+        return quantity(x, i, 0, NULL, Q_NAME);
     if (cp(x, r) == '-' && isdig(x, r + 1)) {
         size_t end = r;
         while (cp(x, end) == '-' && isdig(x, end + 1))
@@ -868,7 +881,7 @@ static const char *const SCORE_AFTER[] = {"的比分", "战胜", "击败", "取�
                                           "大胜", "险胜", "战平", "逆转",
                                           "的比例", "平。", "平，", "平局", "领先",
                                           "落后", "小胜", "完胜", "惜败", "不敌",
-                                          "淘汰", "零封", "横扫", NULL};
+                                          "淘汰", "零封", "横扫", "直落", NULL};
 
 /* Is a score word found after the list of scores that starts at 'e'
  * ("25:23、23:25取胜")?  The look is bounded so long lists stay linear. */
@@ -982,10 +995,27 @@ static size_t clock_or_score(ctx *x, size_t i)
     return end;
 }
 
+/* 血压140/90mmHg: a blood pressure is two readings, said 一百四十比九十
+ * as doctors say it, never as a fraction. */
+static int blood_pressure(const ctx *x, size_t i, size_t de)
+{
+    static const char *const bp[] = {"血压", "高压", NULL};
+    return at(x, de, "mmHg") || after_word(x, i, bp, 3);
+}
+
 /* "3/4" is 四分之三: the denominator is said first. */
 static size_t fraction(ctx *x, size_t i)
 {
     size_t r = run_end(x, i), db = r + 1, de = run_end(x, db);
+    if (r - i <= 3 && de - db <= 3 && blood_pressure(x, i, de)) {
+        size_t end = say_score(x, i, db);
+        if (at(x, end, "mmHg")) {
+            put(x, "毫米汞柱");
+            end += 4;
+        }
+        x->num_end = end;
+        return end;
+    }
     if (r - i > 4 || de - db > 4 || x->c[i] == '0' || x->c[db] == '0' ||
         cp(x, de) == '/' || cp(x, de) == '.')
         return 0;
@@ -1022,11 +1052,85 @@ static size_t code(ctx *x, size_t i)
     return end;
 }
 
-/* 80后, 90后, 00后: a generation, said 八零后 as the digits are written. */
+/* 985高校, 211工程: the two university programmes are named by their
+ * digits (九八五, 二一一), as everyone says them. */
+static size_t programme(ctx *x, size_t i)
+{
+    size_t r = run_end(x, i);
+    uint32_t nx = cp(x, r);
+    if (r - i != 3 || !(at(x, i, "985") || at(x, i, "211")) ||
+        !((utf8_is_han(nx) && !in_set(nx, COUNT_FOLLOW)) ||
+          (in_set(nx, "、/和") && (at(x, r + 1, "985") || at(x, r + 1, "211")))))
+        return 0;
+    say_digits(x, i, r, 0);
+    return r;
+}
+
+/* 开奖号码为：03、08、15: lottery numbers are drawn balls, each said as
+ * its two digits (零三、一五), as the draw is announced.  The look back
+ * spans a whole draw of seven balls. */
+static size_t lottery(ctx *x, size_t i)
+{
+    static const char *const words[] = {"开奖号码", "中奖号码", "红球", "蓝球",
+                                        "前区", "后区", "号码为", NULL};
+    size_t r = run_end(x, i);
+    if (r - i != 2 || !after_word(x, i, words, 40))
+        return 0;
+    say_digits(x, i, r, 0);
+    return r;
+}
+
+/* 1080P, 1920×1080像素: screen and video resolutions are named by their
+ * digits (一零八零P, 一九二零乘一零八零), as the trade says them. */
+static size_t resolution(ctx *x, size_t i)
+{
+    static const char *const words[] = {"分辨率", "像素", NULL};
+    size_t r = run_end(x, i);
+    if (r - i < 3 || r - i > 4 || x->c[i] == '0')
+        return 0;
+    if (in_set(cp(x, r), "Pp") && !islat(cp(x, r + 1))) {
+        say_digits(x, i, r, 0);
+        return r;
+    }
+    size_t b = r + 1, e = run_end(x, b);
+    if (!in_set(cp(x, r), "×*xX") || e - b < 3 || e - b > 4 ||
+        !(after_word(x, i, words, 2) || at(x, e, "像素") ||
+          in_set(cp(x, e), "Pp")))
+        return 0;
+    say_digits(x, i, r, 0);
+    put(x, "乘");
+    say_digits(x, b, e, 0);
+    x->num_end = e;
+    return e;
+}
+
+/* 8.5/10万: a rate per ten thousand (or per 亿) of population is said as
+ * a fraction of that base, 十万分之八点五, as health reports read it. */
+static size_t rate_per(ctx *x, size_t i)
+{
+    num m, b;
+    parse_num(x, i, &m);
+    if (cp(x, m.e) != '/' || !isdig(x, m.e + 1))
+        return 0;
+    parse_num(x, m.e + 1, &b);
+    uint32_t mag = cp(x, b.e);
+    if (b.fb != b.fe || b.nd > 4 || b.d[0] == '0' || (mag != 0x4E07 /* 万 */ &&
+                                                      mag != 0x4EBF /* 亿 */))
+        return 0;
+    say_num(x, &b, F_LEAD);
+    putcp(x, x->o[b.e]);
+    put(x, "分之");
+    say_num(x, &m, F_LEAD);
+    x->num_end = b.e + 1;
+    return b.e + 1;
+}
+
+/* 80后, 95后, 00后: a generation by decade or half decade of birth, said
+ * 八零后, 九五后 as the digits are written. */
 static size_t generation(ctx *x, size_t i)
 {
     size_t r = run_end(x, i);
-    if (r - i != 2 || x->c[i + 1] != '0' || cp(x, r) != 0x540E /* 后 */)
+    if (r - i != 2 || !in_set(x->c[i + 1], "05") || cp(x, r) != 0x540E /* 后 */)
         return 0;
     say_digits(x, i, r, 0);
     return r;
@@ -1139,9 +1243,12 @@ static size_t number_at(ctx *x, size_t i)
         return j;
     if ((j = dash_score(x, i)) || (j = split_mark(x, i)) || (j = route(x, i)))
         return j;
+    if ((j = rate_per(x, i)) || (j = resolution(x, i)))
+        return j;
     if (cp(x, r) == '/' && isdig(x, r + 1) && (j = fraction(x, i)))
         return j;
-    if ((j = generation(x, i)) || (j = code(x, i)) || (j = approx_pair(x, i)))
+    if ((j = generation(x, i)) || (j = code(x, i)) || (j = approx_pair(x, i)) ||
+        (j = programme(x, i)) || (j = lottery(x, i)))
         return j;
     return quantity(x, i, 0, NULL, 0);
 }
@@ -1457,6 +1564,27 @@ static void run(ctx *x)
         } else if (c == '+' && plus_joins(x, i)) {
             put(x, "加");
             i++;
+        } else if (c == '+' && isdig(x, i + 1) && i > 0 &&
+                   (islat(x->c[i - 1]) || isdig(x, i - 1))) {
+            /* 12GB+256GB, K1568+300: a sum or a stake, 加 */
+            put(x, "加");
+            i++;
+        } else if (c == ':' && i == x->num_end && i > 0 && isdig(x, i - 1) &&
+                   isdig(x, i + 1)) {
+            /* 1.05:1: a ratio with a decimal (clock times have none) */
+            put(x, "比");
+            i++;
+        } else if (c == '/' && i == x->num_end && i > 0 && !isdig(x, i - 1) &&
+                   (isdig(x, i + 1) || unit_at(x, i + 1, &len))) {
+            /* 156mg/100ml, 5mg/kg: per a measured amount or a unit,
+             * 每一百毫升, 每公斤 */
+            const unit *u = isdig(x, i + 1) ? NULL : unit_at(x, i + 1, &len);
+            put(x, "每");
+            i++;
+            if (u) {
+                put(x, u->word);
+                i += len;
+            }
         } else if (c == '+' && isdig(x, i + 1)) {
             i = plus_sign(x, i);
         } else if ((j = number_sign_no(x, i))) {

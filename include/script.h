@@ -64,6 +64,24 @@ script *script_build(const edition *ed, err *e);
  * the spaces following the dateline).  Exposed for tests. */
 size_t script_dateline(const char *text, size_t len, size_t *body_off);
 
+/* One sentence of a segment's text: 'len' bytes from byte 'off'. */
+typedef struct script_span {
+    size_t off, len;
+} script_span;
+
+/* Splits 'len' bytes of a segment's 'text' into sentences, for transcripts
+ * timed by synth_speak_timed().  A sentence ends after a run of 。！？!?
+ * (and ．｡ between non-digits, which g2p also reads as a sentence end),
+ * with the closing quotes, brackets and spaces after it; a piece with
+ * nothing to read (no Han character, letter or digit) joins the sentence
+ * before it (or, at the start, the one after), because g2p drops or merges
+ * the pause it would make.  So the count is the count of sentence ends
+ * synth_speak_timed() reports for the same text after tn and g2p.  The
+ * spans cover 'text' without gaps; there is always at least one (empty
+ * text gives one empty span).  On success *out (caller free()s) holds *n
+ * spans and 0 is returned; -1 with 'e' set (ERR_NOMEM). */
+int script_sentences(const char *text, size_t len, script_span **out, size_t *n, err *e);
+
 /* "headline", "subtitle", "column", "dateline", "paragraph", "intro". */
 const char *script_kind_name(script_kind k);
 

@@ -428,3 +428,97 @@ void script_free(script *s)
     free(s->sections);
     free(s);
 }
+
+/* ---- sentences --------------------------------------------------------- */
+
+/* What g2p reads as a sentence end ("." "?" "!" pauses).  ASCII '.' is left
+ * out: in the written text it is a decimal point or an abbreviation, which
+ * tn reads as words. */
+static int ends_sentence(int32_t cp)
+{
+    return cp == 0x3002 || cp == 0xFF01 || cp == 0xFF1F || cp == '!' || cp == '?' ||
+           cp == 0xFF0E || cp == 0xFF61;
+}
+
+/* Closers that stay with the sentence they close: ”’」』）)】》〉 and
+ * spaces. */
+static int stays_after_end(int32_t cp)
+{
+    switch (cp) {
+    case 0x201D: case 0x2019: case 0x300D: case 0x300F: case 0xFF09: case ')':
+    case 0x3011: case 0x300B: case 0x3009: case ']': case '"': case '\'':
+    case ' ': case '\t': case 0x3000:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Something g2p turns into a spoken token after tn: a Han character, a
+ * letter or a digit (tn writes digits as Han), half- or full-width. */
+static int speakable(int32_t cp)
+{
+    if (cp >= 0xFF10 && cp <= 0xFF5A)
+        cp -= 0xFEE0;
+    return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
+           (cp > 0 && utf8_is_han((uint32_t)cp));
+}
+
+static int is_digit_cp(int32_t cp)
+{
+    return (cp >= '0' && cp <= '9') || (cp >= 0xFF10 && cp <= 0xFF19);
+}
+
+int script_sentences(const char *text, size_t len, script_span **out, size_t *n, err *e)
+{
+    /* At most one sentence per end mark, plus the last. */
+    size_t cap = 1;
+    for (size_t i = 0; i < len;)
+        cap += ends_sentence(utf8_next(text, len, &i));
+    script_span *v = malloc(cap * sizeof *v);
+    if (!v) {
+        err_set(e, ERR_NOMEM, NULL, 0, 0, "script: out of memory");
+        return -1;
+    }
+    size_t k = 0, start = 0, i = 0;
+    int spoken = 0;     /* the current piece has something to read */
+    int32_t prev = -1;
+    while (i < len) {
+        int32_t cp = utf8_next(text, len, &i);
+        spoken |= speakable(cp);
+        if (!ends_sentence(cp))
+            goto next;
+        /* 3．5 is a number, not two sentences. */
+        if ((cp == 0xFF0E || cp == 0xFF61) && is_digit_cp(prev)) {
+            size_t j = i;
+            if (j < len && is_digit_cp(utf8_next(text, len, &j)))
+                goto next;
+        }
+        size_t end = i;
+        for (size_t j = i; j < len;) {
+            int32_t c = utf8_next(text, len, &j);
+            if (!ends_sentence(c) && !stays_after_end(c))
+                break;
+            end = i = j;
+        }
+        if (spoken) {
+            /* A piece with nothing to read stays in the sentence before;
+             * the first such piece is kept for the next sentence. */
+            v[k++] = (script_span){start, end - start};
+            start = end;
+            spoken = 0;
+        }
+        cp = -1;
+    next:
+        prev = cp;
+    }
+    /* The rest: its own sentence when it has something to read, else part
+     * of the last one. */
+    if (spoken || k == 0)
+        v[k++] = (script_span){start, len - start};
+    else
+        v[k - 1].len = len - v[k - 1].off;
+    *out = v;
+    *n = k;
+    return 0;
+}

@@ -309,7 +309,30 @@ static int speak_run(synth *s, const char *voice_name, const char *text,
     return 0;
 }
 
-int synth_speak(synth *s, const g2p_tokens *toks, audio *out, err *e)
+static bool ends_sentence(const g2p_token *t)
+{
+    return t->kind == G2P_PAUSE && strcmp(t->text, ",") != 0;
+}
+
+static int add_mark(synth_marks *m, size_t frame, err *e)
+{
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 16;
+        size_t *v = realloc(m->v, cap * sizeof *v);
+        if (!v) {
+            err_set(e, ERR_NOMEM, NULL, 0, 0, "synth: out of memory");
+            return -1;
+        }
+        m->v = v;
+        m->cap = cap;
+    }
+    m->v[m->n++] = frame;
+    return 0;
+}
+
+/* Speaks 'toks' into 'out'; with 'ends', also cuts runs after each
+ * sentence-end pause followed by speech and marks where each ends. */
+static int speak(synth *s, const g2p_tokens *toks, audio *out, synth_marks *ends, err *e)
 {
     if (out->frames > 0 && out->rate != s->sample_rate) {
         err_set(e, ERR_INTERNAL, NULL, 0, 0,
@@ -335,6 +358,8 @@ int synth_speak(synth *s, const g2p_tokens *toks, audio *out, err *e)
             if (toks->v[end].kind != G2P_PAUSE)
                 last_word = end;
             end++;
+            if (ends && ends_sentence(&toks->v[end - 1]))
+                break;
         }
         bool last_run = true;
         for (size_t j = end; j < toks->n; j++)
@@ -347,12 +372,36 @@ int synth_speak(synth *s, const g2p_tokens *toks, audio *out, err *e)
         if (speak_run(s, letters ? s->letters_voice : s->pinyin_voice,
                       b.s, end_pause, letters, out, e) < 0)
             goto out;
+        /* A sentence ends here when its pause closed the run and more
+         * speech follows (the last sentence is marked below). */
+        if (ends && !last_run && ends_sentence(&toks->v[end - 1]) &&
+            add_mark(ends, out->frames, e) < 0)
+            goto out;
         i = end;
     }
+    if (ends && add_mark(ends, out->frames, e) < 0)
+        goto out;
     ret = 0;
 out:
     strbuf_free(&b);
     return ret;
+}
+
+int synth_speak(synth *s, const g2p_tokens *toks, audio *out, err *e)
+{
+    return speak(s, toks, out, NULL, e);
+}
+
+int synth_speak_timed(synth *s, const g2p_tokens *toks, audio *out, synth_marks *ends,
+                      err *e)
+{
+    return speak(s, toks, out, ends, e);
+}
+
+void synth_marks_free(synth_marks *m)
+{
+    free(m->v);
+    memset(m, 0, sizeof *m);
 }
 
 int synth_rate(const synth *s)

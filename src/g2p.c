@@ -330,7 +330,7 @@ static void sandhi(conv *c)
  * lv4 "rate"), 只 after a number (zhi1), and surnames read differently in
  * a person's name (曾 zeng1, 单 shan4, 解 xie4 ...).  The rules look at
  * whole words as segmented, within one clause (pauses, letters, quotes and
- * other non-Han characters bound it). */
+ * other non-Han characters bound it).  地 after an adverbial is de5. */
 
 /* The words of this call: token index of each word start. */
 typedef struct words {
@@ -572,6 +572,52 @@ static const char *surname_reading(const g2p *g, const conv *c, const words *ws,
     return NULL;
 }
 
+/* Is word w an adverbial, so that 地 after it is the particle de5
+ * (着急地问, 认真地学习, 高高兴兴地上学)?  A reduplication (慢慢, 高高兴兴),
+ * a word ending in 性 or 然 of three or more characters (创造性地, 突然地 is
+ * two and listed), or a manner word news writes with 地. */
+static int adverbial(const conv *c, const words *ws, size_t w)
+{
+    static const char *const manner[] = {
+        "认真", "积极", "着急", "主动", "深入", "不断", "有效", "严格", "扎实", "全面",
+        "热情", "耐心", "仔细", "充分", "科学", "合理", "有序", "稳步", "逐步", "热烈",
+        "高兴", "努力", "紧张", "彻底", "明显", "迅速", "及时", "有力", "自觉", "坚定",
+        "切实", "突然", "自然", "默默", "悄悄", "深情", "激动", "兴奋", "骄傲", "自豪",
+        "轻轻", "静静", "紧紧", "牢牢", "大胆", "清醒", "客观", "系统", "准确", "快速",
+        "不停", "反复", "顺利", "圆满", "高效", "精准", "动情", "感慨", "微笑", "好奇",
+        "无私", "真正", "真诚", "用心", "安全", "平稳", "健康", "创造性", "历史性", NULL};
+    size_t k = c->m[ws->at[w]].word_chars, at = ws->at[w];
+    if (k >= 2 && c->m[at + k - 1].cp == c->m[at + k - 2].cp &&
+        c->m[at + k - 1].cp != 0x5730 /* 地地 */)
+        return 1;
+    if (k >= 3 && (last_cp(c, ws, w) == 0x6027 || last_cp(c, ws, w) == 0x7136)) /* 性 然 */
+        return 1;
+    return word_in(c, ws, w, manner);
+}
+
+/* 地 after an adverbial and before more of the clause is de5.  When the
+ * segmenter joined it with the verb's first character (高高兴兴 | 地上 | 学),
+ * that character is read alone. */
+static int adverbial_de(const g2p *g, conv *c, const words *ws, size_t w)
+{
+    if (w == 0 || boundary_before(c, ws, w) || boundary_before(c, ws, w + 1) ||
+        first_cp(c, ws, w) != 0x5730 /* 地 */ || !adverbial(c, ws, w - 1))
+        return 0;
+    size_t n = chars_of(c, ws, w), k = ws->at[w];
+    if (n > 2 || (n == 2 && !word_is(c, ws, w, "地上") && !word_is(c, ws, w, "地下")))
+        return 0;
+    if (replace(c, k, "de5"))
+        return -1;
+    if (n == 2) {
+        char ch[8];
+        size_t len = utf8_put(c->m[k + 1].cp, ch);
+        const char *py = lexicon_lookup(g->lx, ch, len, NULL);
+        if (py && replace(c, k + 1, py))
+            return -1;
+    }
+    return 0;
+}
+
 static int context(const g2p *g, conv *c)
 {
     size_t n = c->out->n - c->start;
@@ -585,7 +631,8 @@ static int context(const g2p *g, conv *c)
             ws.at[ws.n++] = k;
     int rc = 0;
     for (size_t w = 0; w < ws.n && !rc; w++) {
-        if (chars_of(c, &ws, w) != 1)
+        rc = adverbial_de(g, c, &ws, w);
+        if (rc || chars_of(c, &ws, w) != 1 || first_cp(c, &ws, w) == 0x5730)
             continue;
         uint32_t cp = first_cp(c, &ws, w);
         const char *r = NULL;

@@ -31,6 +31,9 @@
  *   are dialled numbers even without 拨打; identity and card numbers are not.
  * - Names are said digit by digit: route numbers (一零七国道, 三零六路),
  *   expressway codes (G六零), plates, event dates (“三一五”), model numbers.
+ * - A guess of two neighbouring digits is said without a pause (2、3个
+ *   两三个); a '+' sign is 正, silent after a word of change (收涨+0.5%);
+ *   dotted section numbers read every dot as 点 (3.1.2 三点一点二).
  * - Context is looked for a bounded number of characters away (a score
  *   word at most 40 characters after a list of scores), so every reader
  *   stays linear in the line's length.

@@ -187,7 +187,9 @@ static void test_pathological(void **state)
 {
     (void)state;
     static const char *const unit[] = {"1-", "1 ", "12:", "1.", "1/", "a1-",
-                                       "1,000", "2023-", "—1", "1年", NULL};
+                                       "1,000", "2023-", "—1", "1年", "+1",
+                                       "No.1", "1.1.", "1/1万", "1、2个",
+                                       "开奖号码12、", NULL};
     err e;
     tn *t = tn_create(&e);
     for (const char *const *u = unit; *u; u++) {

@@ -22,7 +22,7 @@ DEB_PKGS  := build-essential pkg-config libcmark-dev libjansson-dev libinih-dev 
              libutf8proc-dev libopencc-dev opencc libespeak-ng-dev espeak-ng-data \
              libsamplerate0-dev libsndfile1-dev libebur128-dev libxxhash-dev \
              libcmocka-dev rime-data-terra-pinyin unicode-data python3-jieba bzip2 sox \
-             clang libclang-rt-14-dev valgrind
+             clang libclang-rt-14-dev valgrind libxml2-utils chromium nodejs
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
@@ -52,7 +52,7 @@ all: tingbao $(LEXICON)
 tingbao: build/main.o $(LIB_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-build/%.o: src/%.c $(wildcard include/*.h) | build
+build/%.o: src/%.c $(wildcard include/*.h src/*.h) | build
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # main.o has DATADIR compiled in: rebuild it when PREFIX or DATADIR change.
@@ -92,7 +92,7 @@ deps:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing
 
 check test: all $(TESTS)
-	@TINGBAO_SAMPLE=$(SAMPLE) sh tests/run.sh $(TESTS)
+	@TINGBAO_SAMPLE=$(SAMPLE) sh tests/run.sh $(TESTS) tests/browser/run.sh
 
 # The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer:
 # every object and test rebuilt in build/asan/, the end-to-end tests driving
@@ -105,7 +105,7 @@ ASAN_TESTS := $(patsubst tests/%.c,build/asan/tests/%,$(wildcard tests/*_test.c)
 build/asan build/asan/tests:
 	mkdir -p $@
 
-build/asan/%.o: src/%.c $(wildcard include/*.h) | build/asan
+build/asan/%.o: src/%.c $(wildcard include/*.h src/*.h) | build/asan
 	$(CC) $(CPPFLAGS) -std=c11 -Wall -Wextra $(ASAN_FLAGS) -c -o $@ $<
 
 build/asan/tingbao: build/asan/main.o $(ASAN_OBJ)

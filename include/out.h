@@ -100,6 +100,9 @@ typedef struct out_manifest {
     double intro_duration_s;
     const char *voice;
     const char *generator;  /* "tingbao 0.1.0" */
+    const char *build_key;  /* hash of every input of the build, or NULL */
+    double loudness_lufs;   /* the articles' integrated loudness target */
+    unsigned formats;       /* out_format flags written beside each WAV */
     out_section *sections;
     size_t n_sections;
     const char *const *teasers;
@@ -109,6 +112,10 @@ typedef struct out_manifest {
 /* Writes the manifest as edition.json at 'path' (atomically), durations
  * rounded to milliseconds.  0 or -1 with 'e' set. */
 int out_write_manifest(const char *path, const out_manifest *m, err *e);
+
+/* The "build_key" of the manifest at 'path', or NULL (no manifest, not
+ * JSON, no key: all mean "build it").  Caller free()s. */
+char *out_manifest_build_key(const char *path);
 
 /* One segment as `tingbao script --json` prints it. */
 typedef struct out_script_seg {

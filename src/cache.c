@@ -23,9 +23,9 @@
 
 #include "str.h"
 
-/* Entry header: magic, rate, frames (little-endian on the machines we run
- * on; a cache is not meant to move between architectures). */
-#define MAGIC "TBPCM001"
+/* Entry: magic, rate, frames, metadata length, metadata, samples (native
+ * byte order: a cache is not meant to move between architectures). */
+#define MAGIC "TBPCM002"
 
 struct cache {
     char *dir;
@@ -117,21 +117,33 @@ static char *entry_path(const cache *c, const cache_key *k, err *e)
     return strbuf_take(&b);
 }
 
-int cache_get(cache *c, const cache_key *k, int rate, audio *out, err *e)
+int cache_get(cache *c, const cache_key *k, int rate, audio *out, void **meta,
+              size_t *meta_len, err *e)
 {
+    *meta = NULL;
+    *meta_len = 0;
     char *path = entry_path(c, k, e);
     if (!path)
         return -1;
     int rc = 0;
     FILE *f = fopen(path, "rb");
     int16_t *buf = NULL;
+    char *m = NULL;
     if (!f)
         goto out;
     char magic[8];
-    uint32_t r;
+    uint32_t r, mlen;
     uint64_t frames;
     if (fread(magic, 1, 8, f) != 8 || memcmp(magic, MAGIC, 8) || fread(&r, sizeof r, 1, f) != 1 ||
-        fread(&frames, sizeof frames, 1, f) != 1 || (int)r != rate || frames > (1ull << 34))
+        fread(&frames, sizeof frames, 1, f) != 1 || fread(&mlen, sizeof mlen, 1, f) != 1 ||
+        (int)r != rate || frames > (1ull << 34) || mlen > (1u << 24))
+        goto out;
+    if (!(m = malloc(mlen ? mlen : 1))) {
+        err_set(e, ERR_NOMEM, path, 0, 0, "out of memory");
+        rc = -1;
+        goto out;
+    }
+    if (fread(m, 1, mlen, f) != mlen)
         goto out;
     buf = malloc(frames ? frames * sizeof *buf : 1);
     if (!buf) {
@@ -158,17 +170,22 @@ int cache_get(cache *c, const cache_key *k, int rate, audio *out, err *e)
     audio_free(out);
     *out = a;
     out->rate = rate;
+    *meta = m;
+    *meta_len = mlen;
+    m = NULL;
     utimensat(AT_FDCWD, path, NULL, 0); /* used now */
     rc = 1;
 out:
     if (f)
         fclose(f);
+    free(m);
     free(buf);
     free(path);
     return rc;
 }
 
-int cache_put(cache *c, const cache_key *k, const audio *a, err *e)
+int cache_put(cache *c, const cache_key *k, const audio *a, const void *meta,
+              size_t meta_len, err *e)
 {
     char *path = entry_path(c, k, e);
     if (!path)
@@ -193,8 +210,11 @@ int cache_put(cache *c, const cache_key *k, const audio *a, err *e)
     uint32_t r = (uint32_t)a->rate;
     uint64_t frames = a->frames;
     buf = malloc(4096 * sizeof *buf);
-    int ok = buf && fwrite(MAGIC, 1, 8, f) == 8 && fwrite(&r, sizeof r, 1, f) == 1 &&
-             fwrite(&frames, sizeof frames, 1, f) == 1;
+    uint32_t mlen = (uint32_t)meta_len;
+    int ok = buf && meta_len < (1u << 24) && fwrite(MAGIC, 1, 8, f) == 8 &&
+             fwrite(&r, sizeof r, 1, f) == 1 && fwrite(&frames, sizeof frames, 1, f) == 1 &&
+             fwrite(&mlen, sizeof mlen, 1, f) == 1 &&
+             (meta_len == 0 || fwrite(meta, 1, meta_len, f) == meta_len);
     for (size_t i = 0; ok && i < a->frames;) {
         size_t n = a->frames - i < 4096 ? a->frames - i : 4096;
         for (size_t j = 0; j < n; j++)

@@ -28,6 +28,7 @@
 #include "lexicon.h"
 #include "mix.h"
 #include "out.h"
+#include "publish.h"
 #include "resample.h"
 #include "script.h"
 #include "str.h"
@@ -43,9 +44,6 @@
 #define TINGBAO_DATADIR "/usr/local/share/tingbao"
 #endif
 
-/* Speech peaks are set to -1 dBFS: loud enough, with headroom for the
- * 16-bit conversion.  (Loudness to EBU R128 is a later stage's job.) */
-#define SPEECH_PEAK 0.89f
 #define NAME_MAX_BYTES 120
 #define CACHE_MAX_AGE_DAYS 60
 #define CACHE_MAX_BYTES (4ull << 30)
@@ -66,6 +64,10 @@ typedef struct opts {
     int rate;
     int quiet, verbose, json;
     int force;               /* --force: synthesize everything again */
+    unsigned formats;        /* out_format flags (WAV always) */
+    const char *base_url;    /* --base-url for the feed's enclosures */
+    int feed_days;           /* --feed-days: editions kept in the feed */
+    double loudness;         /* --loudness, integrated LUFS of each article */
     const char *cache_dir;   /* --cache, default OUT/.cache */
     const char *say_out;
 } opts;
@@ -99,6 +101,10 @@ static void usage(FILE *f)
             "      --keep-days N   after a good build, remove this paper's editions older\n"
             "                      than N days (never the newest)\n"
             "      --encoding ENC  the input's encoding (default: UTF-8, or GB18030 detected)\n"
+            "      --format LIST   audio files beside each WAV: mp3,opus,flac (any combination)\n"
+            "      --loudness LUFS each article's loudness, EBU R128 (default -16; -23 broadcast)\n"
+            "      --base-url URL  where OUT/<paper>/ is served: absolute URLs in feed.xml\n"
+            "      --feed-days N   editions kept in the podcast feed (default 30)\n"
             "      --cache DIR     synthesized audio kept between builds (default OUT/.cache)\n"
             "      --force         synthesize everything again, ignoring the cache\n"
             "      --max-article-chars N  leave out longer articles (default 60000)\n"
@@ -293,7 +299,8 @@ static int load_override_dir(lexicon *lx, const char *dir, err *e)
 
 static int open_text(pipeline *p, err *e)
 {
-    find_paths(&p->dirs);
+    if (p->g2p)
+        return 0;
     if (!(p->tn = tn_create(e)) || !(p->lx = lexicon_create(e)))
         return -1;
     if (access(p->dirs.base, R_OK) < 0) {
@@ -310,18 +317,27 @@ static int open_text(pipeline *p, err *e)
     return (p->g2p = g2p_create(p->lx, e)) ? 0 : -1;
 }
 
-static int open_voice(pipeline *p, err *e)
+/* The voice profile's file: --voice NAME is voices/NAME.ini, a path is
+ * itself. */
+static void voice_path(const pipeline *p, char path[PATH_MAX])
 {
     const char *v = p->o->voice ? p->o->voice : "default";
-    char path[PATH_MAX];
     size_t len = strlen(v);
     char name[NAME_MAX + 1];
     if (strchr(v, '/') || (len > 4 && strcmp(v + len - 4, ".ini") == 0))
-        snprintf(path, sizeof path, "%s", v);
+        snprintf(path, PATH_MAX, "%s", v);
     else if (snprintf(name, sizeof name, "%s.ini", v) >= (int)sizeof name)
         path[0] = '\0';
     else
-        pjoin(path, sizeof path, p->dirs.voices, name);
+        pjoin(path, PATH_MAX, p->dirs.voices, name);
+}
+
+static int open_voice(pipeline *p, err *e)
+{
+    if (p->synth)
+        return 0;
+    char path[PATH_MAX];
+    voice_path(p, path);
     if (access(path, R_OK) < 0) {
         err_set(e, ERR_CONFIG, path, 0, 0, "voice profile not found: %s", strerror(errno));
         return -1;
@@ -379,9 +395,41 @@ static double pause_after(const voice *v, script_kind k)
     return 0.5;
 }
 
+/* When each sentence of an article is heard: segment 'seg' of the
+ * article, its sentence 'span' (as script_sentences() splits it;
+ * WHOLE_SEGMENT when the counts did not agree), from 'start' to 'end'
+ * seconds.  Stored in the cache beside the audio, so a transcript needs no
+ * new synthesis. */
+#define WHOLE_SEGMENT UINT32_MAX
+typedef struct sentence_time {
+    uint32_t seg, span;
+    double start, end;
+} sentence_time;
+
+typedef struct timing {
+    sentence_time *v;
+    size_t n, cap;
+} timing;
+
+static int timing_add(timing *t, uint32_t seg, uint32_t span, double start, double end, err *e)
+{
+    if (t->n == t->cap) {
+        size_t c = t->cap ? t->cap * 2 : 32;
+        sentence_time *v = realloc(t->v, c * sizeof *v);
+        if (!v) {
+            err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory");
+            return -1;
+        }
+        t->v = v;
+        t->cap = c;
+    }
+    t->v[t->n++] = (sentence_time){seg, span, start, end};
+    return 0;
+}
+
 /* Bump when the rendering of an article changes in a way the cache key
  * does not see (a new level stage, a new chime), so old entries miss. */
-#define AUDIO_RENDERING "speech-peak-1"
+#define AUDIO_RENDERING "r128-limit-1"
 
 /* Adds to 'k' everything about the voice and output that changes the sound
  * of an article besides its words. */
@@ -389,21 +437,21 @@ static void key_voice(const pipeline *p, cache_key *k)
 {
     const voice *v = &p->voice;
     char buf[512];
-    snprintf(buf, sizeof buf, "%s|%s|%s|%s|%d|%d|%d|%.3f|%.3f|%.3f|%.3f|%.3f|%.3f|%d|%.3f",
+    snprintf(buf, sizeof buf, "%s|%s|%s|%s|%d|%d|%d|%.3f|%.3f|%.3f|%.3f|%.3f|%.3f|%d|%.2f|%.2f",
              AUDIO_RENDERING, synth_version(), v->espeak, v->letters, v->rate, v->pitch, v->range,
              v->pause_headline, v->pause_subtitle, v->pause_column, v->pause_dateline,
-             v->pause_paragraph, v->pause_intro, p->o->rate, (double)SPEECH_PEAK);
+             v->pause_paragraph, v->pause_intro, p->o->rate, p->o->loudness, MIX_CEILING_DBTP);
     cache_key_adds(k, buf);
 }
 
-/* Speaks 'segs' into 'out' at the output rate, peak-normalized and
+/* Speaks 'segs' into 'out' at the output rate, at the loudness target and
  * quantized to 16 bits.  Text is normalized and converted first; the
  * tokens, with the voice, are the cache key, so unchanged articles come
  * from the cache and only changed ones are synthesized (*cached says
  * which).  All segments are synthesized at espeak's rate, then resampled
  * once. */
 static int speak_segments(pipeline *p, const script_segment *segs, size_t n, audio *out,
-                          size_t *syllables, int *cached, err *e)
+                          size_t *syllables, int *cached, timing *tm, err *e)
 {
     audio raw = {0};
     g2p_tokens *toks = calloc(n ? n : 1, sizeof *toks);
@@ -432,19 +480,56 @@ static int speak_segments(pipeline *p, const script_segment *segs, size_t n, aud
         }
     }
     cache_key_final(&key);
+    tm->n = 0;
     if (p->cache && !p->o->force) {
-        int hit = cache_get(p->cache, &key, p->o->rate, out, e);
+        void *meta;
+        size_t mlen;
+        int hit = cache_get(p->cache, &key, p->o->rate, out, &meta, &mlen, e);
         if (hit < 0)
             goto out;
         if (hit) {
-            *cached = 1;
-            rc = 0;
-            goto out;
+            size_t k = mlen / sizeof(sentence_time);
+            int ok = mlen % sizeof(sentence_time) == 0;
+            for (size_t i = 0; ok && i < k; i++) {
+                sentence_time st;
+                memcpy(&st, (char *)meta + i * sizeof st, sizeof st);
+                ok = st.seg < n && timing_add(tm, st.seg, st.span, st.start, st.end, e) == 0;
+            }
+            free(meta);
+            if (ok) {
+                *cached = 1;
+                rc = 0;
+                goto out;
+            }
+            /* Damaged timing: synthesize again. */
+            audio_free(out);
+            tm->n = 0;
+            err_clear(e);
         }
     }
     raw.rate = synth_rate(p->synth);
     for (size_t i = 0; i < n; i++) {
-        if (synth_speak(p->synth, &toks[i], &raw, e) < 0)
+        /* Sentence by sentence, timed exactly where espeak-ng's sentences
+         * end, so the transcript follows the voice. */
+        size_t seg_start = raw.frames;
+        synth_marks marks = {0};
+        script_span *spans = NULL;
+        size_t n_spans = 0;
+        int ok = synth_speak_timed(p->synth, &toks[i], &raw, &marks, e) == 0 &&
+                 script_sentences(segs[i].text, strlen(segs[i].text), &spans, &n_spans, e) == 0;
+        double r = raw.rate;
+        if (ok && n_spans == marks.n) {
+            for (size_t k = 0; ok && k < n_spans; k++)
+                ok = timing_add(tm, (uint32_t)i, (uint32_t)k,
+                                (double)(k ? marks.v[k - 1] : seg_start) / r,
+                                (double)marks.v[k] / r, e) == 0;
+        } else if (ok) {
+            ok = timing_add(tm, (uint32_t)i, WHOLE_SEGMENT, (double)seg_start / r,
+                            (double)raw.frames / r, e) == 0;
+        }
+        synth_marks_free(&marks);
+        free(spans);
+        if (!ok)
             goto out;
         /* The last pause is the caller's: chimes follow their own gap. */
         if (i + 1 < n && audio_silence(&raw, pause_after(&p->voice, segs[i].kind), e) < 0)
@@ -452,9 +537,12 @@ static int speak_segments(pipeline *p, const script_segment *segs, size_t n, aud
     }
     if (resample_audio(&raw, p->o->rate, out, e) < 0)
         goto out;
-    mix_normalize_peak(out, SPEECH_PEAK);
+    /* Every article at the same loudness (EBU R128), peaks limited, not
+     * clipped: a listener never reaches for the volume between articles. */
+    if (mix_normalize_loudness(out, p->o->loudness, MIX_CEILING_DBTP, e) < 0)
+        goto out;
     audio_quantize16(out);
-    if (p->cache && cache_put(p->cache, &key, out, e) < 0) {
+    if (p->cache && cache_put(p->cache, &key, out, tm->v, tm->n * sizeof *tm->v, e) < 0) {
         /* A cache that cannot be written costs time, not the edition. */
         if (!p->o->quiet) {
             char buf[ERR_FILE_MAX + ERR_MSG_MAX + 64];
@@ -470,6 +558,32 @@ out:
         g2p_tokens_free(&toks[i]);
     free(toks);
     audio_free(&raw);
+    return rc;
+}
+
+/* Writes 'a' as the WAV 'wav_path' (with 'cues') and beside it each other
+ * format asked for.  Opus takes 48000 Hz, not 44100: its file is made from
+ * a resampled copy (one more pass, for that file alone). */
+static int write_audio(const pipeline *p, const char *wav_path, const audio *a,
+                       const out_cue *cues, size_t n_cues, err *e)
+{
+    unsigned f = p->o->formats | OUT_WAV;
+    int opus_apart = (f & OUT_OPUS) && !out_opus_rate_ok(a->rate);
+    if (out_write_formats(wav_path, a, opus_apart ? f & ~(unsigned)OUT_OPUS : f, cues, n_cues, e) < 0)
+        return -1;
+    if (!opus_apart)
+        return 0;
+    audio a48 = {0};
+    strbuf path = {0};
+    size_t len = strlen(wav_path);
+    int rc = resample_audio(a, 48000, &a48, e) == 0 &&
+                     strbuf_add(&path, wav_path, len - 4, e) == 0 &&
+                     strbuf_adds(&path, ".opus", e) == 0 &&
+                     out_write_encoded(path.s, &a48, OUT_OPUS, e) == 0
+                 ? 0
+                 : -1;
+    audio_free(&a48);
+    strbuf_free(&path);
     return rc;
 }
 
@@ -523,7 +637,10 @@ static char *today(void)
 typedef struct built_section {
     out_section s;
     out_article *arts;
-    char **files;   /* owned strings the out_* structs point at */
+    pub_section ps;         /* the same, for the transcripts, feed, DAISY, page */
+    pub_article *parts;
+    pub_sentence **sentences; /* per article, owned */
+    char **files;   /* owned strings the out_* and pub_* structs point at */
     size_t n_files;
 } built_section;
 
@@ -542,6 +659,59 @@ static int keep(built_section *bs, char *s, err *e)
     return 0;
 }
 
+/* The file's path without ".wav": the base name every other file of this
+ * audio shares (.mp3, .vtt, …). */
+static char *base_of(const char *wav, err *e)
+{
+    return str_dup(wav, strlen(wav) - 4, e);
+}
+
+/* The transcript sentences of an article from its timing: the text of each
+ * sentence as written (after clean-up), trimmed.  Strings are kept in 'bs'. */
+static int sentences_of(built_section *bs, const script_segment *segs, const timing *tm,
+                        pub_sentence **out, err *e)
+{
+    pub_sentence *v = calloc(tm->n ? tm->n : 1, sizeof *v);
+    if (!v) {
+        err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory");
+        return -1;
+    }
+    *out = v;
+    uint32_t cur = UINT32_MAX;
+    script_span *spans = NULL;
+    size_t n_spans = 0;
+    for (size_t i = 0; i < tm->n; i++) {
+        const sentence_time *st = &tm->v[i];
+        const char *text = segs[st->seg].text;
+        if (st->seg != cur) {
+            free(spans);
+            spans = NULL;
+            if (script_sentences(text, strlen(text), &spans, &n_spans, e) < 0)
+                return -1;
+            cur = st->seg;
+        }
+        size_t off = 0, len = strlen(text);
+        if (st->span != WHOLE_SEGMENT && st->span < n_spans) {
+            off = spans[st->span].off;
+            len = spans[st->span].len;
+        }
+        while (len && (text[off] == ' ' || text[off + len - 1] == ' ')) {
+            if (text[off] == ' ')
+                off++;
+            len--;
+        }
+        char *t = str_dup(text + off, len, e);
+        if (keep(bs, t, e) < 0) {
+            free(spans);
+            return -1;
+        }
+        v[i] = (pub_sentence){t, st->start, st->end};
+    }
+    free(spans);
+    return 0;
+}
+
+
 static int build_section(pipeline *p, const script_section *sec, const char *tmpdir,
                          built_section *bs, progress *pg, err *e)
 {
@@ -553,10 +723,16 @@ static int build_section(pipeline *p, const script_section *sec, const char *tmp
         return -1;
     char *dirpath = join_path(tmpdir, dirname, e);
     char *file = NULL;
+    out_cue *cues = NULL;
+    timing tm = {0};
     if (!dirpath || out_mkdirs(dirpath, e) < 0)
         goto out;
-    bs->arts = calloc(sec->n_articles ? sec->n_articles : 1, sizeof *bs->arts);
-    if (!bs->arts) {
+    size_t na = sec->n_articles ? sec->n_articles : 1;
+    bs->arts = calloc(na, sizeof *bs->arts);
+    bs->parts = calloc(na, sizeof *bs->parts);
+    bs->sentences = calloc(na, sizeof *bs->sentences);
+    cues = calloc(na, sizeof *cues);
+    if (!bs->arts || !bs->parts || !bs->sentences || !cues) {
         err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory");
         goto out;
     }
@@ -564,18 +740,19 @@ static int build_section(pipeline *p, const script_section *sec, const char *tmp
     size_t syl;
     int hit;
     /* Section: chime, its intro, then the articles with chimes between. */
-    if (mix_add_chime(&track, MIX_CHIME_SECTION, e) < 0 || audio_silence(&track, v->chime_gap, e) < 0 ||
-        speak_segments(p, sec->intro, sec->n_intro, &speech, &syl, &hit, e) < 0 ||
+    if (mix_add_chime_at(&track, MIX_CHIME_SECTION, p->o->loudness, e) < 0 ||
+        audio_silence(&track, v->chime_gap, e) < 0 ||
+        speak_segments(p, sec->intro, sec->n_intro, &speech, &syl, &hit, &tm, e) < 0 ||
         audio_concat(&track, &speech, e) < 0 || audio_silence(&track, v->pause_intro, e) < 0)
         goto out;
     audio_free(&speech);
     for (size_t j = 0; j < sec->n_articles; j++) {
         const script_article *a = &sec->articles[j];
         show_progress(pg, sec->name, a->headline);
-        if (j > 0 && (mix_add_chime(&track, MIX_CHIME_ARTICLE, e) < 0 ||
+        if (j > 0 && (mix_add_chime_at(&track, MIX_CHIME_ARTICLE, p->o->loudness, e) < 0 ||
                       audio_silence(&track, v->chime_gap, e) < 0))
             goto out;
-        if (speak_segments(p, a->segs, a->n_segs, &speech, &syl, &hit, e) < 0)
+        if (speak_segments(p, a->segs, a->n_segs, &speech, &syl, &hit, &tm, e) < 0)
             goto out;
         if (hit)
             p->cached++;
@@ -595,7 +772,7 @@ static int build_section(pipeline *p, const script_section *sec, const char *tmp
         if (keep(bs, rel, e) < 0)
             goto out;
         free(file);
-        if (!(file = join_path(tmpdir, rel, e)) || out_write_wav(file, &speech, e) < 0)
+        if (!(file = join_path(tmpdir, rel, e)) || write_audio(p, file, &speech, NULL, 0, e) < 0)
             goto out;
         out_article *oa = &bs->arts[j];
         oa->headline = a->headline;
@@ -603,7 +780,15 @@ static int build_section(pipeline *p, const script_section *sec, const char *tmp
         oa->file = rel;
         oa->duration_s = (double)speech.frames / speech.rate;
         oa->offset_s = (double)track.frames / track.rate;
+        /* A cue at each article's start: players that know cues skip by
+         * article inside the section file. */
+        cues[j] = (out_cue){track.frames, a->headline};
         oa->syllables = syl;
+        char *base = base_of(rel, e);
+        if (keep(bs, base, e) < 0 || sentences_of(bs, a->segs, &tm, &bs->sentences[j], e) < 0)
+            goto out;
+        bs->parts[j] = (pub_article){a->headline, a->dateline, base, oa->duration_s, oa->offset_s,
+                                     bs->sentences[j], tm.n};
         if (audio_concat(&track, &speech, e) < 0 ||
             audio_silence(&track, j + 1 < sec->n_articles ? v->chime_gap : v->pause_paragraph, e) < 0)
             goto out;
@@ -615,15 +800,19 @@ static int build_section(pipeline *p, const script_section *sec, const char *tmp
     if (strbuf_addf(&sf, e, "%s.wav", dirname) < 0 || keep(bs, secfile = strbuf_take(&sf), e) < 0)
         goto out;
     free(file);
-    if (!(file = join_path(tmpdir, secfile, e)) || out_write_wav(file, &track, e) < 0)
+    if (!(file = join_path(tmpdir, secfile, e)) ||
+        write_audio(p, file, &track, cues, sec->n_articles, e) < 0)
         goto out;
     bs->s.name = sec->name;
     bs->s.file = secfile;
     bs->s.duration_s = (double)track.frames / track.rate;
     bs->s.articles = bs->arts;
     bs->s.n_articles = sec->n_articles;
+    bs->ps = (pub_section){sec->name, dirname, bs->s.duration_s, bs->parts, sec->n_articles};
     rc = 0;
 out:
+    free(tm.v);
+    free(cues);
     free(file);
     free(dirpath);
     audio_free(&track);
@@ -827,6 +1016,65 @@ static int publish_edition(const char *tmp, const char *final, const char *paper
     return rc;
 }
 
+/* Adds a file's name and bytes to 'k'; a file that cannot be read adds
+ * its name only (the build will report it where it is opened). */
+static void key_file(cache_key *k, const char *path)
+{
+    cache_key_adds(k, path);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return;
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        cache_key_add(k, buf, n);
+    fclose(f);
+}
+
+/* The build key: a hash of every input of the build (the edition's files,
+ * the voice profile, every lexicon file, the options and versions that
+ * change the output).  Equal to the published edition's key means there is
+ * nothing to do. */
+static int build_key(const pipeline *p, const edition *ed, char hex[33], err *e)
+{
+    const opts *o = p->o;
+    cache_key k;
+    if (cache_key_init(&k, e) < 0)
+        return -1;
+    char buf[512];
+    snprintf(buf, sizeof buf, "tingbao %s|%s|espeak-ng %s|rate %d|lufs %.2f|formats %u|enc %s|max %zu",
+             TINGBAO_VERSION, AUDIO_RENDERING, synth_version(), o->rate, o->loudness, o->formats,
+             o->encoding ? o->encoding : "", o->max_article);
+    cache_key_adds(&k, buf);
+    for (size_t i = 0; i < ed->n_srcs; i++)
+        key_file(&k, ed->srcs[i]);
+    char path[PATH_MAX];
+    voice_path(p, path);
+    key_file(&k, path);
+    key_file(&k, p->dirs.base);
+    DIR *d = opendir(p->dirs.lexicon);
+    if (d) {
+        char *names[256];
+        size_t n = 0;
+        struct dirent *de;
+        while ((de = readdir(d)) && n < 256)
+            if (de->d_name[0] != '.' && strstr(de->d_name, ".tsv"))
+                names[n++] = strdup(de->d_name);
+        closedir(d);
+        qsort(names, n, sizeof *names, cmp_str);
+        for (size_t i = 0; i < n; i++) {
+            if (names[i] && pjoin(path, sizeof path, p->dirs.lexicon, names[i]) == 0)
+                key_file(&k, path);
+            free(names[i]);
+        }
+    }
+    for (size_t i = 0; i < o->n_lexicons; i++)
+        key_file(&k, o->lexicons[i]);
+    cache_key_final(&k);
+    memcpy(hex, k.hex, 33);
+    return 0;
+}
+
 static void print_warnings(const opts *o, const edition *ed)
 {
     if (o->quiet)
@@ -849,6 +1097,7 @@ static int build_one(pipeline *p, const char *path, err *e)
     char *file = NULL;
     audio intro = {0};
     int rc = -1, lock_fd = -1;
+    char bkey[33] = "";
     progress pg = {0};
     clock_gettime(CLOCK_MONOTONIC, &pg.t0);
     pg.tty = isatty(2) && !o->quiet;
@@ -915,6 +1164,35 @@ static int build_one(pipeline *p, const char *path, err *e)
             goto out;
     }
     p->synthesized = p->cached = 0;
+    if (build_key(p, ed, bkey, e) < 0)
+        goto out;
+    if (!o->force) {
+        char *mpath = join_path(final, "edition.json", e);
+        char *old = mpath ? out_manifest_build_key(mpath) : NULL;
+        int same = old && !strcmp(old, bkey);
+        free(old);
+        free(mpath);
+        if (same) {
+            /* Up to date: the published edition came from these very
+             * inputs.  Nothing to synthesize, nothing to write but the
+             * feed (its base URL is an option, not an input). */
+            out_remove_tree(tmpdir, e);
+            pub_feed feed = {.paper = ed->masthead.paper, .base_url = o->base_url,
+                             .generator = "tingbao " TINGBAO_VERSION, .keep = (size_t)o->feed_days};
+            if (pub_write_feed(paper_dir, &feed, e) < 0)
+                goto out;
+            if (!o->quiet)
+                fprintf(stderr, "%s: %s %s: up to date; articles=%zu synthesized=0 cached=%zu "
+                                "seconds=%.2f\n",
+                        progname, ed->masthead.paper, date, pg.total, pg.total, since(&pg.t0));
+            printf("%s\n", final);
+            fflush(stdout);
+            rc = 0;
+            goto out;
+        }
+    }
+    if (open_text(p, e) < 0 || open_voice(p, e) < 0)
+        goto out;
     if (o->verbose)
         fprintf(stderr, "%s: %s: %zu sections, %zu articles, %zu teasers; joined %zu, "
                         "dropped %zu repeats, %zu captions\n",
@@ -923,8 +1201,11 @@ static int build_one(pipeline *p, const char *path, err *e)
 
     size_t syl;
     int hit;
-    if (speak_segments(p, sc->intro, sc->n_intro, &intro, &syl, &hit, e) < 0 ||
-        !(file = join_path(tmpdir, "00-intro.wav", e)) || out_write_wav(file, &intro, e) < 0)
+    timing itm = {0};
+    int spoke = speak_segments(p, sc->intro, sc->n_intro, &intro, &syl, &hit, &itm, e);
+    free(itm.v);
+    if (spoke < 0 ||
+        !(file = join_path(tmpdir, "00-intro.wav", e)) || write_audio(p, file, &intro, NULL, 0, e) < 0)
         goto out;
     bs = calloc(sc->n_sections, sizeof *bs);
     if (!bs) {
@@ -956,15 +1237,39 @@ static int build_one(pipeline *p, const char *path, err *e)
         .sample_rate = o->rate, .intro_file = "00-intro.wav",
         .intro_duration_s = (double)intro.frames / intro.rate,
         .voice = p->voice.name, .generator = "tingbao " TINGBAO_VERSION,
+        .build_key = bkey, .loudness_lufs = o->loudness, .formats = o->formats,
         .sections = secs, .n_sections = sc->n_sections,
         .teasers = teasers, .n_teasers = ed->n_teasers,
     };
+    /* Everything players read, from the same timing map: transcripts,
+     * chapters, the playlist, the feed's items, the DAISY book, the page. */
+    pub_section *psecs = calloc(sc->n_sections ? sc->n_sections : 1, sizeof *psecs);
+    int ok = psecs != NULL;
+    for (size_t i = 0; ok && i < sc->n_sections; i++)
+        psecs[i] = bs[i].ps;
+    pub_edition ped = {
+        .paper = m->paper, .date = date, .weekday = m->weekday, .lunar = m->lunar,
+        .issue = m->issue, .intro_base = "00-intro", .intro_duration_s = man.intro_duration_s,
+        .teasers = teasers, .n_teasers = ed->n_teasers, .sections = psecs,
+        .n_sections = sc->n_sections, .formats = o->formats | OUT_WAV,
+        .generator = "tingbao " TINGBAO_VERSION,
+    };
+    if (!ok)
+        err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory");
+    ok = ok && pub_write_edition(tmpdir, &ped, e) == 0;
+    free(psecs);
     free(file);
-    file = join_path(tmpdir, "edition.json", e);
-    int ok = file && out_write_manifest(file, &man, e) == 0;
+    file = ok ? join_path(tmpdir, "edition.json", e) : NULL;
+    ok = file && out_write_manifest(file, &man, e) == 0;
     free(secs);
     free(teasers);
     if (!ok || publish_edition(tmpdir, final, paper_dir, e) < 0)
+        goto out;
+    /* The podcast feed spans the paper's editions: rebuilt after each
+     * publish, under the lock, from each edition's own items. */
+    pub_feed feed = {.paper = m->paper, .base_url = o->base_url,
+                     .generator = "tingbao " TINGBAO_VERSION, .keep = (size_t)o->feed_days};
+    if (pub_write_feed(paper_dir, &feed, e) < 0)
         goto out;
     if (o->keep_days >= 0 && remove_old_editions(paper_dir, o->keep_days, e) < 0)
         goto out;
@@ -999,6 +1304,10 @@ out:
                 free(bs[i].files[k]);
             free(bs[i].files);
             free(bs[i].arts);
+            free(bs[i].parts);
+            for (size_t j = 0; bs[i].sentences && j < sc->sections[i].n_articles; j++)
+                free(bs[i].sentences[j]);
+            free(bs[i].sentences);
         }
         free(bs);
     }
@@ -1210,7 +1519,9 @@ static int cmd_say(pipeline *p, const char *text, err *e)
     }
     const char *path = p->o->say_out ? p->o->say_out : "say.wav";
     int hit;
-    int rc = speak_segments(p, &seg, 1, &a, &syl, &hit, e) == 0 && out_write_wav(path, &a, e) == 0 ? 0 : -1;
+    timing tm = {0};
+    int rc = speak_segments(p, &seg, 1, &a, &syl, &hit, &tm, e) == 0 && out_write_wav(path, &a, e) == 0 ? 0 : -1;
+    free(tm.v);
     if (rc == 0 && !p->o->quiet)
         fprintf(stderr, "%s: %zu syllables, %.2f s\n", progname, syl, audio_seconds(&a));
     if (rc == 0)
@@ -1223,7 +1534,9 @@ static int cmd_say(pipeline *p, const char *text, err *e)
 
 int main(int argc, char **argv)
 {
-    opts o = {.out = "output", .rate = 44100, .keep_days = -1};
+    opts o = {.out = "output", .rate = 44100, .keep_days = -1, .formats = OUT_WAV,
+              .feed_days = PUB_FEED_KEEP,
+              .loudness = MIX_SPEECH_LUFS};
     const char **args = calloc((size_t)argc + 1, sizeof *args);
     o.lexicons = calloc((size_t)argc + 1, sizeof *o.lexicons);
     size_t n_args = 0;
@@ -1291,6 +1604,38 @@ int main(int argc, char **argv)
             if (*end || m < 100)
                 return bad_usage("--max-article-chars must be a number (at least 100), not '%s'", val);
             o.max_article = (size_t)m;
+        } else if (TAKES("--format")) {
+            o.formats = OUT_WAV;
+            char list[256];
+            snprintf(list, sizeof list, "%s", val);
+            for (char *save = NULL, *f = strtok_r(list, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
+                if (!strcmp(f, "wav"))
+                    o.formats |= OUT_WAV;
+                else if (!strcmp(f, "mp3"))
+                    o.formats |= OUT_MP3;
+                else if (!strcmp(f, "opus"))
+                    o.formats |= OUT_OPUS;
+                else if (!strcmp(f, "flac"))
+                    o.formats |= OUT_FLAC;
+                else
+                    return bad_usage("--format takes wav, mp3, opus and flac, not '%s'", f);
+            }
+        } else if (TAKES("--loudness")) {
+            char *end;
+            double l = strtod(val, &end);
+            if (*end || l < -40 || l > -6)
+                return bad_usage("--loudness must be LUFS between -40 and -6 (e.g. -16, -23), not '%s'", val);
+            o.loudness = l;
+        } else if (TAKES("--base-url")) {
+            if (strncmp(val, "http://", 7) && strncmp(val, "https://", 8))
+                return bad_usage("--base-url must start with http:// or https://, not '%s'", val);
+            o.base_url = val;
+        } else if (TAKES("--feed-days")) {
+            char *end;
+            long d = strtol(val, &end, 10);
+            if (*end || d < 1 || d > 3650)
+                return bad_usage("--feed-days must be a number of editions (1-3650), not '%s'", val);
+            o.feed_days = (int)d;
         } else if (TAKES("--cache")) {
             o.cache_dir = val;
         } else if (!strcmp(a, "--force")) {
@@ -1318,7 +1663,10 @@ int main(int argc, char **argv)
     pipeline p = {.o = &o};
     err e = {0};
     int rc = 0;
-    if (open_text(&p, &e) < 0 || ((is_build || is_say) && open_voice(&p, &e) < 0)) {
+    find_paths(&p.dirs);
+    /* build opens the lexicon and espeak-ng only when something must be
+     * spoken: an edition already up to date needs neither. */
+    if ((!is_build && open_text(&p, &e) < 0) || (is_say && open_voice(&p, &e) < 0)) {
         rc = fail(&e);
     } else if (is_build) {
         /* Every edition is tried; the exit code is the first failure's. */

@@ -450,7 +450,16 @@ int out_write_manifest(const char *path, const out_manifest *m, err *e)
          set(root, "serial", str_or_null(m->serial)) == 0 &&
          set(root, "sample_rate", json_integer(m->sample_rate)) == 0 &&
          set(root, "voice", str_or_null(m->voice)) == 0 &&
-         set(root, "generator", str_or_null(m->generator)) == 0;
+         set(root, "generator", str_or_null(m->generator)) == 0 &&
+         set(root, "loudness_lufs", json_real(m->loudness_lufs)) == 0 &&
+         set(root, "build_key", str_or_null(m->build_key)) == 0;
+    json_t *fmts = ok ? json_array() : NULL;
+    static const struct { unsigned flag; const char *name; } names[] = {
+        {OUT_WAV, "wav"}, {OUT_MP3, "mp3"}, {OUT_OPUS, "opus"}, {OUT_FLAC, "flac"}};
+    for (size_t i = 0; ok && fmts && i < sizeof names / sizeof *names; i++)
+        if ((m->formats | OUT_WAV) & names[i].flag)
+            ok = json_array_append_new(fmts, json_string(names[i].name)) == 0;
+    ok = ok && fmts && set(root, "formats", fmts) == 0;
     json_t *intro = ok ? json_object() : NULL;
     ok = ok && intro && set(intro, "file", json_string(m->intro_file)) == 0 &&
          set(intro, "duration_s", json_real(ms(m->intro_duration_s))) == 0 &&
@@ -498,6 +507,16 @@ int out_write_manifest(const char *path, const out_manifest *m, err *e)
     free(text);
     strbuf_free(&b);
     return rc;
+}
+
+char *out_manifest_build_key(const char *path)
+{
+    json_error_t je;
+    json_t *m = json_load_file(path, 0, &je);
+    const char *k = m ? json_string_value(json_object_get(m, "build_key")) : NULL;
+    char *r = k ? strdup(k) : NULL;
+    json_decref(m);
+    return r;
 }
 
 static json_t *segs_json(const out_script_seg *v, size_t n)

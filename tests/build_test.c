@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <jansson.h>
 #include <math.h>
+#include <ebur128.h>
 #include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -272,6 +273,8 @@ static void rebuild_is_identical(void **state)
     char *d1 = build(fx, a);
     char *d2 = build(fx, b);
     char *d3 = build(fx, b);
+    /* The --force rebuild must not change a byte either. */
+    assert_int_equal(run("\"$TINGBAO\" build --quiet --force '%s' --out '%s' >/dev/null", fx, b), 0);
     assert_string_equal(d2, d3);
     assert_int_equal(run("diff -r '%s' '%s'", d1, d2), 0);
     check_edition(d1, 3);
@@ -380,6 +383,88 @@ static void script_json(void **state)
     json_decref(root);
 }
 
+/* Integrated loudness (LUFS) and true peak (dBTP) of a mono file. */
+static void loudness(const char *path, double *lufs, double *dbtp)
+{
+    wav w = load(path);
+    ebur128_state *st = ebur128_init(1, (unsigned long)w.rate, EBUR128_MODE_I | EBUR128_MODE_TRUE_PEAK);
+    assert_non_null(st);
+    assert_int_equal(ebur128_add_frames_float(st, w.x, (size_t)w.frames), EBUR128_SUCCESS);
+    double tp;
+    ebur128_loudness_global(st, lufs);
+    ebur128_true_peak(st, 0, &tp);
+    *dbtp = 20 * log10(tp);
+    ebur128_destroy(&st);
+    free(w.x);
+}
+
+/* --format writes each format beside every WAV; every article is at the
+ * loudness target with its true peak under -1 dBTP; section files carry a
+ * labelled cue at each article's start. */
+static void formats_loudness_cues(void **state)
+{
+    (void)state;
+    char fx[512], out[512];
+    tu_data("edition/three-sections.md", fx, sizeof fx);
+    for (int pass = 0; pass < 2; pass++) {
+        double target = pass ? -23 : -16;
+        snprintf(out, sizeof out, "%s/fmt%d", outdir, pass);
+        char cmd[2048];
+        snprintf(cmd, sizeof cmd, "\"$TINGBAO\" build --quiet --format wav,mp3,opus,flac --loudness %g '%s' --out '%s' | tail -n 1",
+                 target, fx, out);
+        FILE *p = popen(cmd, "r");
+        char dir[1024] = "";
+        assert_non_null(fgets(dir, sizeof dir, p));
+        assert_int_equal(WEXITSTATUS(pclose(p)), 0);
+        tu_chomp(dir);
+        json_t *m = manifest(dir);
+        json_t *secs = json_object_get(m, "sections");
+        for (size_t i = 0; i < json_array_size(secs); i++) {
+            json_t *sec = json_array_get(secs, i);
+            json_t *arts = json_object_get(sec, "articles");
+            char path[2048];
+            for (size_t j = 0; j < json_array_size(arts); j++) {
+                json_t *a = json_array_get(arts, j);
+                snprintf(path, sizeof path, "%s/%s", dir, jstr(a, "file"));
+                double lufs, dbtp;
+                loudness(path, &lufs, &dbtp);
+                if (fabs(lufs - target) > 1.0 || dbtp > -1.0 + 0.05)
+                    fail_msg("%s: %.2f LUFS, %.2f dBTP (target %g)", path, lufs, dbtp, target);
+                /* The other formats, same base name, same length. */
+                static const char *const ext[] = {"mp3", "opus", "flac"};
+                for (size_t k = 0; k < 3; k++) {
+                    char other[2100];
+                    snprintf(other, sizeof other, "%.*s.%s", (int)(strlen(path) - 4), path, ext[k]);
+                    SF_INFO info = {0};
+                    SNDFILE *sf = sf_open(other, SFM_READ, &info);
+                    if (!sf)
+                        fail_msg("%s: %s", other, sf_strerror(NULL));
+                    double dur = (double)info.frames / info.samplerate;
+                    if (fabs(dur - jnum(a, "duration_s")) > 0.1)
+                        fail_msg("%s: %.3f s, the WAV %.3f s", other, dur, jnum(a, "duration_s"));
+                    sf_close(sf);
+                }
+            }
+            /* Cues in the section WAV at each article's offset, labelled. */
+            snprintf(path, sizeof path, "%s/%s", dir, jstr(sec, "file"));
+            SF_INFO info = {0};
+            SNDFILE *sf = sf_open(path, SFM_READ, &info);
+            assert_non_null(sf);
+            SF_CUES cues;
+            memset(&cues, 0, sizeof cues);
+            assert_true(sf_command(sf, SFC_GET_CUE, &cues, sizeof cues) == SF_TRUE);
+            assert_int_equal(cues.cue_count, json_array_size(arts));
+            for (size_t j = 0; j < json_array_size(arts); j++) {
+                double off = jnum(json_array_get(arts, j), "offset_s");
+                assert_true(fabs((double)cues.cue_points[j].sample_offset / info.samplerate - off) < 0.002);
+                assert_true(strlen(cues.cue_points[j].name) > 0);
+            }
+            sf_close(sf);
+        }
+        json_decref(m);
+    }
+}
+
 static void exit_codes(void **state)
 {
     (void)state;
@@ -416,6 +501,7 @@ int main(void)
         cmocka_unit_test(sample_edition),
         cmocka_unit_test(three_sections),
         cmocka_unit_test(rebuild_is_identical),
+        cmocka_unit_test(formats_loudness_cues),
         cmocka_unit_test(pinyin_of_sample),
         cmocka_unit_test(script_json),
         cmocka_unit_test(exit_codes),

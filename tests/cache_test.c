@@ -83,22 +83,28 @@ static void round_trip(void **state)
     cache_key_adds(&k, "article one");
     cache_key_final(&k);
     audio a = tone(44100, 1.5), b = {0};
-    assert_int_equal(cache_get(c, &k, 44100, &b, &e), 0);
-    assert_int_equal(cache_put(c, &k, &a, &e), 0);
+    void *meta;
+    size_t mlen;
+    assert_int_equal(cache_get(c, &k, 44100, &b, &meta, &mlen, &e), 0);
+    static const double times[] = {0.0, 0.75, 0.8, 1.5};
+    assert_int_equal(cache_put(c, &k, &a, times, sizeof times, &e), 0);
     /* The same floats come back, bit for bit: builds from the cache match
-     * builds without it byte for byte. */
-    assert_int_equal(cache_get(c, &k, 44100, &b, &e), 1);
+     * builds without it byte for byte.  So do the bytes stored with them. */
+    assert_int_equal(cache_get(c, &k, 44100, &b, &meta, &mlen, &e), 1);
     assert_int_equal(b.frames, a.frames);
     assert_int_equal(b.rate, 44100);
     assert_memory_equal(a.data, b.data, a.frames * sizeof *a.data);
+    assert_int_equal(mlen, sizeof times);
+    assert_memory_equal(meta, times, sizeof times);
+    free(meta);
     audio_free(&b);
     /* Another output rate is another entry. */
-    assert_int_equal(cache_get(c, &k, 48000, &b, &e), 0);
+    assert_int_equal(cache_get(c, &k, 48000, &b, &meta, &mlen, &e), 0);
     /* A damaged (truncated) entry is a miss, not an error. */
     char path[512];
     snprintf(path, sizeof path, "%s/%.2s/%s.pcm", dir, k.hex, k.hex + 2);
     assert_int_equal(truncate(path, 100), 0);
-    assert_int_equal(cache_get(c, &k, 44100, &b, &e), 0);
+    assert_int_equal(cache_get(c, &k, 44100, &b, &meta, &mlen, &e), 0);
     audio_free(&a);
     cache_free(c);
 }
@@ -119,7 +125,7 @@ static void trim(void **state)
         cache_key_adds(&k, name);
         cache_key_final(&k);
         memcpy(hex[i], k.hex, 33);
-        assert_int_equal(cache_put(c, &k, &a, &e), 0);
+        assert_int_equal(cache_put(c, &k, &a, NULL, 0, &e), 0);
         /* Entry i was last used i hours ago... */
         char path[512];
         snprintf(path, sizeof path, "%s/%.2s/%s.pcm", dir, k.hex, k.hex + 2);

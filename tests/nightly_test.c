@@ -183,7 +183,7 @@ static void full_disk(void **state)
     assert_int_equal(run("cp -a '%s' '%s/full-copy'", published, dir), 0);
     /* A file-size limit makes every write past 1 MiB fail with EFBIG, as a
      * full disk fails with ENOSPC; SIGXFSZ is ignored so write() reports it. */
-    char *msg = capture("bash -c \"trap '' XFSZ; ulimit -f 1024; exec \"$TINGBAO\" build '%s' --out '%s'\" 2>&1; echo \"exit=$?\"",
+    char *msg = capture("bash -c \"trap '' XFSZ; ulimit -f 1024; exec \"$TINGBAO\" build --force '%s' --out '%s'\" 2>&1; echo \"exit=$?\"",
                         fixture, out);
     if (!strstr(msg, "exit=73") || !strstr(msg, ".wav"))
         fail_msg("full disk: %s (want exit 73 naming the file)", msg);
@@ -282,7 +282,7 @@ static void hostile_names(void **state)
             assert_true(base[0] != '.');
         for (const char *c = base; *c; c++)
             assert_true((unsigned char)*c >= 0x20);
-        if (strstr(line, ".wav")) {
+        if (strstr(line, ".wav") && !strstr(line, "/daisy/")) { /* DAISY has its own names */
             files++;
             for (size_t k = 0; k < n_names; k++)
                 assert_string_not_equal(names[k], line);
@@ -352,7 +352,8 @@ static void cache_reuse(void **state)
     free(msg);
     assert_int_equal(run("cp -a '%s/湘江晚报/2024-03-08' '%s/cold'", out, dir), 0);
     msg = capture("\"$TINGBAO\" build '%s' --out '%s' 2>&1 >/dev/null", fixture, out);
-    if (!strstr(msg, "articles=5 synthesized=0 cached=5"))
+    /* Nothing changed: the published edition is up to date, at once. */
+    if (!strstr(msg, "up to date; articles=5 synthesized=0 cached=5"))
         fail_msg("warm build: %s", msg);
     free(msg);
     assert_int_equal(run("diff -r '%s/cold' '%s/湘江晚报/2024-03-08'", dir, out), 0);
@@ -375,8 +376,8 @@ static void cache_reuse(void **state)
         fail_msg("--force: %s", msg);
     free(msg);
     /* --cache moves it. */
-    msg = capture("\"$TINGBAO\" build --cache '%s/elsewhere' '%s' --out '%s' 2>&1 >/dev/null; ls '%s/elsewhere' | wc -l",
-                  dir, one, out, dir);
+    msg = capture("\"$TINGBAO\" build --voice '%s' --cache '%s/elsewhere' '%s' --out '%s' 2>&1 >/dev/null; ls '%s/elsewhere' | wc -l",
+                  voice, dir, one, out, dir);
     assert_true(atoi(strrchr(msg, '\n') ? msg : msg) >= 0);
     assert_non_null(strstr(msg, "synthesized=5 cached=0"));
     free(msg);

@@ -105,17 +105,20 @@ try {
   const bad = loaded.filter((x) => !(x.rs >= 1 && x.d > 0));
   check(bad.length === 0, `${loaded.length} players loaded their audio (readyState >= 1, duration > 0)${bad.length ? ': ' + JSON.stringify(bad.slice(0, 3)) : ''}`);
 
-  // Play the first article's audio from just before its second sentence.
+  // Play the first article's audio from just before a sentence long enough
+  // (over 2 s) that 1.5 s of playing lands inside it.
   const played = await evaluate(s, `new Promise(async (r) => {
     const art = document.querySelector('article'), a = art.querySelector('audio');
-    const ss = art.querySelectorAll('.s');
-    const second = +ss[1].dataset.start;
-    a.currentTime = Math.max(0, second - 0.7);
+    const ss = [...art.querySelectorAll('.s')];
+    let k = ss.findIndex((x, i) => i > 0 && +x.dataset.end - +x.dataset.start > 2.0);
+    if (k < 0) k = 1;
+    const start = +ss[k].dataset.start;
+    a.currentTime = Math.max(+ss[k - 1].dataset.start, start - 0.7);
     await new Promise(q => a.addEventListener('seeked', q, { once: true }));
-    const before = [...ss].findIndex(x => x.getAttribute('aria-current') === 'true');
+    const before = ss.findIndex(x => x.getAttribute('aria-current') === 'true') - (k - 1);
     try { await a.play(); } catch (e) { r({ err: String(e) }); return; }
     setTimeout(() => {
-      const after = [...ss].findIndex(x => x.getAttribute('aria-current') === 'true');
+      const after = ss.findIndex(x => x.getAttribute('aria-current') === 'true') - (k - 1);
       a.pause();
       r({ before, after, t: a.currentTime, n: art.querySelectorAll('[aria-current="true"]').length });
     }, 1500);
@@ -123,7 +126,7 @@ try {
   check(!played.err, `play() ${played.err || 'started'}`);
   check(played.t > 0.5, `time advanced while playing (${played.t})`);
   check(played.before === 0 && played.after === 1 && played.n === 1,
-        `highlight moved from sentence ${played.before + 1} to ${played.after + 1}, one at a time`);
+        `highlight moved from a sentence to the next (${played.before} -> ${played.after}, relative), one at a time`);
 } catch (e) {
   done(started ? 1 : 77, `${started ? 'FAIL' : 'skipped'}: ${e.message}`);
 }

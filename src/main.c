@@ -214,12 +214,19 @@ static void find_paths(paths *p)
         char *slash = strrchr(exe, '/');
         if (slash) {
             *slash = '\0';
-            if (is_dir_with(exe, "voices/default.ini") &&
-                is_dir_with(exe, "build/base-lexicon.tsv")) {
-                pjoin(p->voices, sizeof p->voices, exe, "voices");
-                pjoin(p->lexicon, sizeof p->lexicon, exe, "lexicon");
-                pjoin(p->base, sizeof p->base, exe, "build/base-lexicon.tsv");
-                return;
+            /* The source tree: beside the binary, or two folders up for
+             * the sanitized build in build/asan/. */
+            static const char *const up[] = {".", "../..", NULL};
+            for (size_t i = 0; up[i]; i++) {
+                char tree[PATH_MAX];
+                if (pjoin(tree, sizeof tree, exe, up[i]) == 0 &&
+                    is_dir_with(tree, "voices/default.ini") &&
+                    is_dir_with(tree, "build/base-lexicon.tsv") && is_dir_with(tree, "src/main.c")) {
+                    pjoin(p->voices, sizeof p->voices, tree, "voices");
+                    pjoin(p->lexicon, sizeof p->lexicon, tree, "lexicon");
+                    pjoin(p->base, sizeof p->base, tree, "build/base-lexicon.tsv");
+                    return;
+                }
             }
             /* Installed: BINDIR/../share/tingbao, so a tree copied
              * elsewhere (or staged under DESTDIR) still finds its data. */
@@ -1537,13 +1544,12 @@ int main(int argc, char **argv)
     opts o = {.out = "output", .rate = 44100, .keep_days = -1, .formats = OUT_WAV,
               .feed_days = PUB_FEED_KEEP,
               .loudness = MIX_SPEECH_LUFS};
-    const char **args = calloc((size_t)argc + 1, sizeof *args);
-    o.lexicons = calloc((size_t)argc + 1, sizeof *o.lexicons);
+    /* On the stack: a usage error returns from anywhere in the parsing
+     * below without anything to free. */
+    const char *args[argc + 1];
+    const char *lexicons[argc + 1];
+    o.lexicons = lexicons;
     size_t n_args = 0;
-    if (!args || !o.lexicons) {
-        fprintf(stderr, "%s: out of memory\n", progname);
-        return EX_OSERR;
-    }
     if (argc < 2) {
         usage(stderr);
         return EX_USAGE;
@@ -1693,7 +1699,5 @@ int main(int argc, char **argv)
         rc = fail(&e);
     }
     close_pipeline(&p);
-    free(args);
-    free(o.lexicons);
     return rc;
 }

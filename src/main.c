@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -64,6 +65,7 @@ typedef struct opts {
     int rate;
     int quiet, verbose, json;
     int force;               /* --force: synthesize everything again */
+    int jobs;                /* --jobs: worker processes */
     unsigned formats;        /* out_format flags (WAV always) */
     const char *base_url;    /* --base-url for the feed's enclosures */
     int feed_days;           /* --feed-days: editions kept in the feed */
@@ -105,6 +107,7 @@ static void usage(FILE *f)
             "      --loudness LUFS each article's loudness, EBU R128 (default -16; -23 broadcast)\n"
             "      --base-url URL  where OUT/<paper>/ is served: absolute URLs in feed.xml\n"
             "      --feed-days N   editions kept in the podcast feed (default 30)\n"
+            "  -j, --jobs N        worker processes for synthesis (default: the number of cores)\n"
             "      --cache DIR     synthesized audio kept between builds (default OUT/.cache)\n"
             "      --force         synthesize everything again, ignoring the cache\n"
             "      --max-article-chars N  leave out longer articles (default 60000)\n"
@@ -257,6 +260,7 @@ typedef struct pipeline {
     int have_voice;
     synth *synth;
     cache *cache;          /* NULL for commands that keep nothing */
+    int skip_cache_reads;  /* --force, until the workers have filled it */
     size_t synthesized, cached; /* articles, this run */
 } pipeline;
 
@@ -339,9 +343,10 @@ static void voice_path(const pipeline *p, char path[PATH_MAX])
         pjoin(path, PATH_MAX, p->dirs.voices, name);
 }
 
-static int open_voice(pipeline *p, err *e)
+/* Reads the voice profile (plain parsing: safe before fork()). */
+static int load_voice(pipeline *p, err *e)
 {
-    if (p->synth)
+    if (p->have_voice)
         return 0;
     char path[PATH_MAX];
     voice_path(p, path);
@@ -352,6 +357,17 @@ static int open_voice(pipeline *p, err *e)
     if (voice_load(&p->voice, path, e) < 0)
         return -1;
     p->have_voice = 1;
+    return 0;
+}
+
+/* Starts espeak-ng.  It starts a thread of its own, so a process that
+ * forks workers does this after forking, never before. */
+static int open_voice(pipeline *p, err *e)
+{
+    if (p->synth)
+        return 0;
+    if (load_voice(p, e) < 0)
+        return -1;
     return (p->synth = synth_create(&p->voice, e)) ? 0 : -1;
 }
 
@@ -488,7 +504,7 @@ static int speak_segments(pipeline *p, const script_segment *segs, size_t n, aud
     }
     cache_key_final(&key);
     tm->n = 0;
-    if (p->cache && !p->o->force) {
+    if (p->cache && !p->skip_cache_reads) {
         void *meta;
         size_t mlen;
         int hit = cache_get(p->cache, &key, p->o->rate, out, &meta, &mlen, e);
@@ -514,6 +530,8 @@ static int speak_segments(pipeline *p, const script_segment *segs, size_t n, aud
             err_clear(e);
         }
     }
+    if (open_voice(p, e) < 0)
+        goto out;
     raw.rate = synth_rate(p->synth);
     for (size_t i = 0; i < n; i++) {
         /* Sentence by sentence, timed exactly where espeak-ng's sentences
@@ -638,6 +656,114 @@ static char *today(void)
     localtime_r(&t, &tm);
     strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
     return strdup(buf);
+}
+
+/* ---- workers ----------------------------------------------------------- */
+
+/* espeak-ng keeps process-wide state, and its output depends on what it
+ * spoke before (the same sentence comes out a few samples longer or
+ * shorter after another one).  So every piece of audio (the intro, each
+ * section's intro, each article) is synthesized by a process of its own,
+ * forked after the lexicon is loaded and before espeak-ng is started: a
+ * fresh espeak-ng, the same samples whatever came before, whatever the
+ * order, whatever --jobs is.  Up to 'jobs' of them run at once, longest
+ * first.  Each speaks into the cache and exits; the parent then builds the
+ * edition from the cache, and never starts espeak-ng itself unless a
+ * worker failed (then it speaks that piece to report the error).
+ * Returns how many pieces the workers synthesized (the rest were cached). */
+typedef struct unit {
+    const script_segment *segs;
+    size_t n;
+    size_t weight;
+    int article;        /* counts in the progress and the summary */
+    pid_t pid;          /* its worker, while it runs */
+} unit;
+
+static int by_weight(const void *a, const void *b)
+{
+    const unit *x = a, *y = b;
+    if (x->weight != y->weight)
+        return x->weight > y->weight ? -1 : 1;
+    return x->segs < y->segs ? -1 : x->segs > y->segs;
+}
+
+static unit make_unit(const script_segment *segs, size_t n, int article)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        w += strlen(segs[i].text);
+    return (unit){segs, n, w, article, 0};
+}
+
+/* Exit codes of a worker. */
+#define WORKER_SYNTHESIZED 0
+#define WORKER_CACHED 3
+#define WORKER_FAILED 1
+
+static void worker(pipeline *p, const unit *u)
+{
+    err e = {0};
+    audio au = {0};
+    timing tm = {0};
+    size_t syl;
+    int hit;
+    int rc = speak_segments(p, u->segs, u->n, &au, &syl, &hit, &tm, &e);
+    _exit(rc < 0 ? WORKER_FAILED : hit ? WORKER_CACHED : WORKER_SYNTHESIZED);
+}
+
+static size_t run_workers(pipeline *p, const script *sc, progress *pg, int jobs)
+{
+    size_t n = 1;
+    for (size_t i = 0; i < sc->n_sections; i++)
+        n += 1 + sc->sections[i].n_articles;
+    unit *v = calloc(n, sizeof *v);
+    if (!v)
+        return 0; /* the parent will speak everything itself */
+    size_t k = 0;
+    v[k++] = make_unit(sc->intro, sc->n_intro, 0);
+    for (size_t i = 0; i < sc->n_sections; i++) {
+        v[k++] = make_unit(sc->sections[i].intro, sc->sections[i].n_intro, 0);
+        for (size_t j = 0; j < sc->sections[i].n_articles; j++)
+            v[k++] = make_unit(sc->sections[i].articles[j].segs, sc->sections[i].articles[j].n_segs, 1);
+    }
+    /* Longest first: the last piece to finish is a short one. */
+    qsort(v, n, sizeof *v, by_weight);
+    size_t synthesized = 0, next = 0;
+    int running = 0;
+    fflush(NULL);
+    while (next < n || running > 0) {
+        if (next < n && running < jobs) {
+            pid_t pid = fork();
+            if (pid == 0)
+                worker(p, &v[next]);
+            if (pid > 0) {
+                v[next].pid = pid;
+                running++;
+                next++;
+                continue;
+            }
+            if (running == 0)
+                break; /* cannot fork at all: the parent speaks the rest */
+        }
+        int st;
+        pid_t done = waitpid(-1, &st, 0);
+        if (done < 0)
+            break;
+        running--;
+        for (size_t i = 0; i < next; i++) {
+            if (v[i].pid != done || !v[i].article)
+                continue;
+            if (WIFEXITED(st) && WEXITSTATUS(st) == WORKER_SYNTHESIZED)
+                synthesized++;
+            show_progress(pg, "synthesizing", "");
+            pg->done++;
+        }
+    }
+    while (running > 0 && waitpid(-1, NULL, 0) > 0)
+        running--;
+    pg->done = 0;
+    free(v);
+    return synthesized;
 }
 
 /* Everything a finished section needs for the manifest. */
@@ -1198,8 +1324,13 @@ static int build_one(pipeline *p, const char *path, err *e)
             goto out;
         }
     }
-    if (open_text(p, e) < 0 || open_voice(p, e) < 0)
+    if (open_text(p, e) < 0 || load_voice(p, e) < 0)
         goto out;
+    p->skip_cache_reads = o->force;
+    size_t by_workers = run_workers(p, sc, &pg, o->jobs > 0 ? o->jobs : 1);
+    /* What the workers wrote is this build's own: read it even with
+     * --force. */
+    p->skip_cache_reads = 0;
     if (o->verbose)
         fprintf(stderr, "%s: %s: %zu sections, %zu articles, %zu teasers; joined %zu, "
                         "dropped %zu repeats, %zu captions\n",
@@ -1291,7 +1422,8 @@ static int build_one(pipeline *p, const char *path, err *e)
         fprintf(stderr, "%s: %s %s: sections=%zu audio=%.1fs joined=%zu duplicates=%zu "
                         "captions=%zu articles=%zu synthesized=%zu cached=%zu seconds=%.2f\n",
                 progname, m->paper, date, sc->n_sections, audio_s, cs.joined, cs.duplicates,
-                cs.captions, pg.total, p->synthesized, p->cached, since(&pg.t0));
+                cs.captions, pg.total, p->synthesized + by_workers, p->cached - by_workers,
+                since(&pg.t0));
     }
     printf("%s\n", final);
     fflush(stdout);
@@ -1542,7 +1674,7 @@ static int cmd_say(pipeline *p, const char *text, err *e)
 int main(int argc, char **argv)
 {
     opts o = {.out = "output", .rate = 44100, .keep_days = -1, .formats = OUT_WAV,
-              .feed_days = PUB_FEED_KEEP,
+              .feed_days = PUB_FEED_KEEP, .jobs = (int)sysconf(_SC_NPROCESSORS_ONLN),
               .loudness = MIX_SPEECH_LUFS};
     /* On the stack: a usage error returns from anywhere in the parsing
      * below without anything to free. */
@@ -1632,6 +1764,12 @@ int main(int argc, char **argv)
             if (*end || l < -40 || l > -6)
                 return bad_usage("--loudness must be LUFS between -40 and -6 (e.g. -16, -23), not '%s'", val);
             o.loudness = l;
+        } else if (TAKES("--jobs") || TAKES("-j")) {
+            char *end;
+            long j = strtol(val, &end, 10);
+            if (*end || j < 1 || j > 64)
+                return bad_usage("--jobs must be a number of processes (1-64), not '%s'", val);
+            o.jobs = (int)j;
         } else if (TAKES("--base-url")) {
             if (strncmp(val, "http://", 7) && strncmp(val, "https://", 8))
                 return bad_usage("--base-url must start with http:// or https://, not '%s'", val);

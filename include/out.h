@@ -60,6 +60,43 @@ int out_write_wav_cues(const char *path, const audio *a, const out_cue *cues, si
 int out_write_formats(const char *wav_path, const audio *a, unsigned formats,
                       const out_cue *cues, size_t n_cues, err *e);
 
+/* A set of audio files written block by block: the WAV and its siblings,
+ * as out_write_formats() writes them, without holding the audio.  Bytes
+ * are those out_write_formats() writes for the same samples, however they
+ * are cut into blocks (except Opus, whose Ogg serial number is random).
+ * Cue points go in at the close (libsndfile 1.2 takes them only before
+ * the first sample): both writers put the 'cue ' and LIST/adtl chunks
+ * after 'data'. */
+typedef struct out_stream out_stream;
+
+/* Opens, under temporary names beside them, 'wav_path' (ending in ".wav")
+ * when 'formats' has OUT_WAV and NAME.mp3, NAME.opus, NAME.flac for the
+ * other flags, all mono at 'rate' Hz.  OUT_OPUS at a rate
+ * out_opus_rate_ok() refuses fails with ERR_CONFIG (open a second stream
+ * at 48000 with OUT_OPUS alone for it).  NULL with 'e' set, nothing left
+ * on disk, on failure.  Finish with out_stream_close() or
+ * out_stream_abort(). */
+out_stream *out_stream_open(const char *wav_path, int rate, unsigned formats, err *e);
+
+/* Appends 'frames' samples (float, [-1, 1], borrowed) to every file of
+ * 's'.  0, or -1 with 'e' set (ERR_OUTPUT); after a failure, only
+ * out_stream_abort() is left to call. */
+int out_stream_write(out_stream *s, const float *x, size_t frames, err *e);
+
+/* Frames written to 's' so far: where the next block starts, for cues. */
+size_t out_stream_frames(const out_stream *s);
+
+/* Finishes every file of 's', adds 'n_cues' cue points with labels to the
+ * WAV (frames past the end are refused, ERR_INTERNAL, 'cues' borrowed) and
+ * renames each into place once all are complete.  Always releases 's'; on
+ * failure (-1, 'e' set) the temporaries are removed, and only a failed
+ * rename can leave some of the files in place. */
+int out_stream_close(out_stream *s, const out_cue *cues, size_t n_cues, err *e);
+
+/* Closes and removes every temporary file of 's' and releases it.  Accepts
+ * NULL. */
+void out_stream_abort(out_stream *s);
+
 /* Writes 'len' bytes to 'path' atomically.  0 or -1 (ERR_OUTPUT). */
 int out_write_file(const char *path, const char *data, size_t len, err *e);
 

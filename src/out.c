@@ -134,27 +134,45 @@ static size_t label_len(const char *label)
     return n;
 }
 
-/* libsndfile 1.2 writes the 'cue ' chunk but drops SF_CUE_POINT.name, so
- * the labels go in a LIST/adtl chunk of 'labl' sub-chunks appended after
- * sf_close() (a chunk after 'data' is legal RIFF, and libsndfile, sox and
- * players read past it), with the RIFF size at byte 4 grown to match.
- * Each 'labl' names its cue by the cue's id (1-based, as set below). */
-static int append_labels(const char *tmp, const char *path, const out_cue *cues, size_t n, err *e)
+/* libsndfile 1.2 drops SF_CUE_POINT.name, and takes cue points only before
+ * the first sample is written (SFC_SET_CUE then fails with "file already
+ * has audio data"), when a streamed section does not know them yet.  So
+ * libsndfile writes the plain WAV and we append, after sf_close(), a 'cue '
+ * chunk and a LIST/adtl chunk of 'labl's after 'data' (legal RIFF: editors
+ * write them there, and libsndfile, sox and players read past 'data'),
+ * with the RIFF size at byte 4 grown to match.  Each 'labl' names its cue
+ * by the cue's id (1-based).  Whole files and streams share this, so both
+ * are byte for byte the same. */
+static int append_cues(const char *tmp, const char *path, const out_cue *cues, size_t n, err *e)
 {
-    size_t len = 4; /* "adtl" */
+    size_t cue_len = 4 + 24 * n, list_len = 4; /* count + points; "adtl" */
     for (size_t i = 0; i < n; i++) {
         size_t sz = 4 + label_len(cues[i].label) + 1;
-        len += 8 + sz + (sz & 1);
+        list_len += 8 + sz + (sz & 1);
     }
-    unsigned char *buf = malloc(8 + len);
+    unsigned char *buf = malloc(8 + cue_len + 8 + list_len);
     if (!buf) {
-        err_set(e, ERR_NOMEM, path, 0, 0, "out of memory for cue labels");
+        err_set(e, ERR_NOMEM, path, 0, 0, "out of memory for cue points");
         return -1;
     }
-    memcpy(buf, "LIST", 4);
-    put32(buf + 4, (uint32_t)len);
-    memcpy(buf + 8, "adtl", 4);
+    memcpy(buf, "cue ", 4);
+    put32(buf + 4, (uint32_t)cue_len);
+    put32(buf + 8, (uint32_t)n);
     size_t at = 12;
+    for (size_t i = 0; i < n; i++, at += 24) {
+        /* id, position, 'data', chunk start, block start, sample offset:
+         * the fields libsndfile itself would write. */
+        put32(buf + at, (uint32_t)(i + 1));
+        put32(buf + at + 4, (uint32_t)cues[i].frame);
+        memcpy(buf + at + 8, "data", 4);
+        put32(buf + at + 12, 0);
+        put32(buf + at + 16, 0);
+        put32(buf + at + 20, (uint32_t)cues[i].frame);
+    }
+    memcpy(buf + at, "LIST", 4);
+    put32(buf + at + 4, (uint32_t)list_len);
+    memcpy(buf + at + 8, "adtl", 4);
+    at += 12;
     for (size_t i = 0; i < n; i++) {
         size_t ll = label_len(cues[i].label), sz = 4 + ll + 1;
         memcpy(buf + at, "labl", 4);
@@ -168,6 +186,7 @@ static int append_labels(const char *tmp, const char *path, const out_cue *cues,
             buf[at++] = '\0';
     }
     int rc = -1;
+    errno = 0;
     FILE *f = fopen(tmp, "r+b");
     unsigned char riff[4];
     long end;
@@ -183,59 +202,20 @@ fail:
     if (f && fclose(f) != 0)
         rc = -1;
     if (rc < 0)
-        err_set(e, ERR_OUTPUT, path, 0, 0, "cannot write cue labels: %s",
+        err_set(e, ERR_OUTPUT, path, 0, 0, "cannot write cue points: %s",
                 errno ? strerror(errno) : "unexpected WAV layout");
     free(buf);
     return rc;
 }
 
-static int set_cues(SNDFILE *sf, const out_cue *cues, size_t n)
-{
-    /* SF_CUES holds 100 points; SFC_SET_CUE takes any count laid out the
-     * same way (SF_CUES_VAR): a uint32_t count, then the points. */
-    size_t size = sizeof(uint32_t) + n * sizeof(SF_CUE_POINT);
-    unsigned char *mem = calloc(1, size);
-    if (!mem)
-        return -1;
-    uint32_t count = (uint32_t)n;
-    memcpy(mem, &count, sizeof count);
-    for (size_t i = 0; i < n; i++) {
-        SF_CUE_POINT c = {0};
-        c.indx = (int32_t)(i + 1);
-        c.position = (uint32_t)cues[i].frame;
-        c.fcc_chunk = 0x61746164; /* "data", as libsndfile stores it */
-        c.sample_offset = (uint32_t)cues[i].frame;
-        snprintf(c.name, sizeof c.name, "%.*s", (int)label_len(cues[i].label),
-                 cues[i].label ? cues[i].label : "");
-        memcpy(mem + sizeof(uint32_t) + i * sizeof c, &c, sizeof c);
-    }
-    int ok = sf_command(sf, SFC_SET_CUE, mem, (int)size) == SF_TRUE;
-    free(mem);
-    return ok ? 0 : -1;
-}
-
-/* Writes 'a' to 'path' through a temporary name in format 'fmt'. */
-static int write_sf(const char *path, const audio *a, out_format fmt, const out_cue *cues,
-                    size_t n_cues, err *e)
+/* Opens 'tmp' (to become 'path', named in messages) as mono 'fmt' at
+ * 'rate', with clipping and the bitrate set.  NULL with 'e' set and
+ * nothing left on disk on failure. */
+static SNDFILE *open_sf(const char *tmp, const char *path, int rate, out_format fmt, err *e)
 {
     const char *what = format_name(fmt);
-    if (fmt == OUT_OPUS && !out_opus_rate_ok(a->rate)) {
-        err_set(e, ERR_CONFIG, path, 0, 0,
-                "Opus needs 8000, 12000, 16000, 24000 or 48000 Hz, not %d Hz", a->rate);
-        return -1;
-    }
-    for (size_t i = 0; i < n_cues; i++)
-        if (cues[i].frame > a->frames || cues[i].frame > UINT32_MAX) {
-            err_set(e, ERR_INTERNAL, path, 0, 0, "cue %zu at frame %zu is past the end (%zu)",
-                    i + 1, cues[i].frame, a->frames);
-            return -1;
-        }
-    char *tmp = tmp_name(path, e);
-    if (!tmp)
-        return -1;
-    int rc = -1;
     SF_INFO info = {0};
-    info.samplerate = a->rate;
+    info.samplerate = rate;
     info.channels = 1;
     info.format = fmt == OUT_MP3    ? SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III
                   : fmt == OUT_OPUS ? SF_FORMAT_OGG | SF_FORMAT_OPUS
@@ -244,7 +224,7 @@ static int write_sf(const char *path, const audio *a, out_format fmt, const out_
     SNDFILE *sf = sf_open(tmp, SFM_WRITE, &info);
     if (!sf) {
         err_set(e, ERR_OUTPUT, path, 0, 0, "cannot write %s: %s", what, sf_strerror(NULL));
-        goto out;
+        return NULL;
     }
     /* Clip rather than wrap if a sample strays past full scale. */
     sf_command(sf, SFC_SET_CLIPPING, NULL, SF_TRUE);
@@ -258,51 +238,219 @@ static int write_sf(const char *path, const audio *a, out_format fmt, const out_
             setup = "constant bitrate refused";
     }
     if (!setup && (fmt == OUT_MP3 || fmt == OUT_OPUS)) {
-        double level = compression_level(fmt, a->rate);
+        double level = compression_level(fmt, rate);
         if (sf_command(sf, SFC_SET_COMPRESSION_LEVEL, &level, sizeof level) != SF_TRUE)
             setup = "bitrate refused";
     }
-    if (!setup && n_cues && set_cues(sf, cues, n_cues) < 0)
-        setup = "cue points refused";
     if (setup) {
         err_set(e, ERR_OUTPUT, path, 0, 0, "cannot write %s: %s: %s", what, setup,
                 sf_strerror(sf));
         sf_close(sf);
         unlink(tmp);
-        goto out;
+        return NULL;
     }
-    sf_count_t n = a->frames ? sf_writef_float(sf, a->data, (sf_count_t)a->frames) : 0;
-    if (n != (sf_count_t)a->frames) {
-        err_set(e, ERR_OUTPUT, path, 0, 0, "cannot write %s: %s", what, sf_strerror(sf));
-        sf_close(sf);
-        unlink(tmp);
-        goto out;
+    return sf;
+}
+
+/* ---- streams: every file of one audio, written block by block ---------- */
+
+typedef struct stream_file {
+    out_format fmt;
+    SNDFILE *sf;    /* NULL once closed */
+    char *path;     /* final name */
+    char *tmp;      /* NULL once renamed into place or removed */
+} stream_file;
+
+struct out_stream {
+    int rate;
+    size_t frames;
+    size_t n;
+    stream_file f[4];
+};
+
+void out_stream_abort(out_stream *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->f[i].sf)
+            sf_close(s->f[i].sf);
+        if (s->f[i].tmp)
+            unlink(s->f[i].tmp);
+        free(s->f[i].tmp);
+        free(s->f[i].path);
     }
-    if (sf_close(sf) != 0) {
-        err_set(e, ERR_OUTPUT, path, 0, 0, "cannot write %s: %s", what, sf_strerror(NULL));
-        unlink(tmp);
-        goto out;
+    free(s);
+}
+
+/* Adds the file 'path' (taken over, freed here on failure) in 'fmt' to
+ * 's', opened under a temporary name.  0 or -1 with 'e' set. */
+static int stream_add(out_stream *s, char *path, out_format fmt, err *e)
+{
+    if (!path)
+        return -1;
+    stream_file *f = &s->f[s->n++];
+    f->fmt = fmt;
+    f->path = path;
+    if (!(f->tmp = tmp_name(path, e)))
+        return -1;
+    if (!(f->sf = open_sf(f->tmp, path, s->rate, fmt, e))) {
+        free(f->tmp);
+        f->tmp = NULL;
+        return -1;
     }
-    errno = 0;
-    if (n_cues && append_labels(tmp, path, cues, n_cues, e) < 0) {
-        unlink(tmp);
-        goto out;
+    return 0;
+}
+
+static out_stream *stream_new(const char *path, int rate, err *e)
+{
+    if (rate <= 0) {
+        err_set(e, ERR_INTERNAL, path, 0, 0, "audio at %d Hz", rate);
+        return NULL;
     }
-    rc = publish(tmp, path, e);
+    out_stream *s = calloc(1, sizeof *s);
+    if (!s)
+        err_set(e, ERR_NOMEM, path, 0, 0, "out of memory");
+    else
+        s->rate = rate;
+    return s;
+}
+
+static int need_opus_rate(const char *path, int rate, err *e)
+{
+    if (out_opus_rate_ok(rate))
+        return 0;
+    err_set(e, ERR_CONFIG, path, 0, 0,
+            "Opus needs 8000, 12000, 16000, 24000 or 48000 Hz, not %d Hz", rate);
+    return -1;
+}
+
+out_stream *out_stream_open(const char *wav_path, int rate, unsigned formats, err *e)
+{
+    size_t len = strlen(wav_path);
+    if (len < 5 || strcmp(wav_path + len - 4, ".wav") != 0) {
+        err_set(e, ERR_INTERNAL, wav_path, 0, 0, "audio file name does not end in .wav");
+        return NULL;
+    }
+    if ((formats & OUT_OPUS) && need_opus_rate(wav_path, rate, e) < 0)
+        return NULL;
+    out_stream *s = stream_new(wav_path, rate, e);
+    if (!s)
+        return NULL;
+    static const struct { out_format f; const char *ext; } kinds[] = {
+        {OUT_WAV, "wav"}, {OUT_MP3, "mp3"}, {OUT_OPUS, "opus"}, {OUT_FLAC, "flac"},
+    };
+    for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
+        if (!(formats & kinds[k].f))
+            continue;
+        strbuf b = {0};
+        if (strbuf_add(&b, wav_path, len - 3, e) < 0 || strbuf_adds(&b, kinds[k].ext, e) < 0) {
+            strbuf_free(&b);
+            goto fail;
+        }
+        if (stream_add(s, strbuf_take(&b), kinds[k].f, e) < 0)
+            goto fail;
+    }
+    return s;
+fail:
+    out_stream_abort(s);
+    return NULL;
+}
+
+int out_stream_write(out_stream *s, const float *x, size_t frames, err *e)
+{
+    for (size_t i = 0; i < s->n && frames; i++) {
+        sf_count_t n = sf_writef_float(s->f[i].sf, x, (sf_count_t)frames);
+        if (n != (sf_count_t)frames) {
+            err_set(e, ERR_OUTPUT, s->f[i].path, 0, 0, "cannot write %s: %s",
+                    format_name(s->f[i].fmt), sf_strerror(s->f[i].sf));
+            return -1;
+        }
+    }
+    s->frames += frames;
+    return 0;
+}
+
+size_t out_stream_frames(const out_stream *s)
+{
+    return s->frames;
+}
+
+int out_stream_close(out_stream *s, const out_cue *cues, size_t n_cues, err *e)
+{
+    int rc = -1;
+    for (size_t i = 0; i < n_cues; i++)
+        if (cues[i].frame > s->frames || cues[i].frame > UINT32_MAX) {
+            err_set(e, ERR_INTERNAL, s->n ? s->f[0].path : NULL, 0, 0,
+                    "cue %zu at frame %zu is past the end (%zu)", i + 1, cues[i].frame,
+                    s->frames);
+            goto out;
+        }
+    /* Every file complete before any is renamed: a failure publishes
+     * nothing. */
+    for (size_t i = 0; i < s->n; i++) {
+        stream_file *f = &s->f[i];
+        int r = sf_close(f->sf);
+        f->sf = NULL;
+        if (r != 0) {
+            err_set(e, ERR_OUTPUT, f->path, 0, 0, "cannot write %s: %s", format_name(f->fmt),
+                    sf_strerror(NULL));
+            goto out;
+        }
+        if (f->fmt == OUT_WAV && n_cues && append_cues(f->tmp, f->path, cues, n_cues, e) < 0)
+            goto out;
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        stream_file *f = &s->f[i];
+        int r = publish(f->tmp, f->path, e);
+        free(f->tmp);
+        f->tmp = NULL;
+        if (r < 0)
+            goto out;
+    }
+    rc = 0;
 out:
-    free(tmp);
+    out_stream_abort(s);
     return rc;
+}
+
+/* ---- whole buffers: a stream written at once -------------------------- */
+
+/* Writes all of 'a' to 's' and closes it (with 'cues' in its WAV). */
+static int write_all(out_stream *s, const audio *a, const out_cue *cues, size_t n_cues, err *e)
+{
+    if (!s)
+        return -1;
+    if (out_stream_write(s, a->data, a->frames, e) < 0) {
+        out_stream_abort(s);
+        return -1;
+    }
+    return out_stream_close(s, cues, n_cues, e);
+}
+
+/* 'a' as the one format 'fmt' at 'path', whatever its name. */
+static int write_one(const char *path, const audio *a, out_format fmt, const out_cue *cues,
+                     size_t n_cues, err *e)
+{
+    if (fmt == OUT_OPUS && need_opus_rate(path, a->rate, e) < 0)
+        return -1;
+    out_stream *s = stream_new(path, a->rate, e);
+    if (s && stream_add(s, str_dup(path, strlen(path), e), fmt, e) < 0) {
+        out_stream_abort(s);
+        return -1;
+    }
+    return write_all(s, a, cues, n_cues, e);
 }
 
 int out_write_wav(const char *path, const audio *a, err *e)
 {
-    return write_sf(path, a, OUT_WAV, NULL, 0, e);
+    return write_one(path, a, OUT_WAV, NULL, 0, e);
 }
 
 int out_write_wav_cues(const char *path, const audio *a, const out_cue *cues, size_t n_cues,
                        err *e)
 {
-    return write_sf(path, a, OUT_WAV, cues, n_cues, e);
+    return write_one(path, a, OUT_WAV, cues, n_cues, e);
 }
 
 int out_write_encoded(const char *path, const audio *a, out_format fmt, err *e)
@@ -311,41 +459,13 @@ int out_write_encoded(const char *path, const audio *a, out_format fmt, err *e)
         err_set(e, ERR_INTERNAL, path, 0, 0, "unknown audio format %d", (int)fmt);
         return -1;
     }
-    return write_sf(path, a, fmt, NULL, 0, e);
+    return write_one(path, a, fmt, NULL, 0, e);
 }
 
 int out_write_formats(const char *wav_path, const audio *a, unsigned formats,
                       const out_cue *cues, size_t n_cues, err *e)
 {
-    size_t len = strlen(wav_path);
-    if (len < 5 || strcmp(wav_path + len - 4, ".wav") != 0) {
-        err_set(e, ERR_INTERNAL, wav_path, 0, 0, "audio file name does not end in .wav");
-        return -1;
-    }
-    if ((formats & OUT_OPUS) && !out_opus_rate_ok(a->rate)) {
-        err_set(e, ERR_CONFIG, wav_path, 0, 0,
-                "Opus needs 8000, 12000, 16000, 24000 or 48000 Hz, not %d Hz", a->rate);
-        return -1;
-    }
-    if ((formats & OUT_WAV) && write_sf(wav_path, a, OUT_WAV, cues, n_cues, e) < 0)
-        return -1;
-    static const struct { out_format f; const char *ext; } others[] = {
-        {OUT_MP3, "mp3"}, {OUT_OPUS, "opus"}, {OUT_FLAC, "flac"},
-    };
-    for (size_t k = 0; k < sizeof others / sizeof *others; k++) {
-        if (!(formats & others[k].f))
-            continue;
-        strbuf b = {0};
-        if (strbuf_add(&b, wav_path, len - 3, e) < 0 || strbuf_adds(&b, others[k].ext, e) < 0) {
-            strbuf_free(&b);
-            return -1;
-        }
-        int r = write_sf(b.s, a, others[k].f, NULL, 0, e);
-        strbuf_free(&b);
-        if (r < 0)
-            return -1;
-    }
-    return 0;
+    return write_all(out_stream_open(wav_path, a->rate, formats, e), a, cues, n_cues, e);
 }
 
 int out_mkdirs(const char *path, err *e)

@@ -327,6 +327,116 @@ static void test_wav_cues(void **state)
     audio_free(&a);
 }
 
+/* Decoded frames of 'path', through libsndfile. */
+static sf_count_t decoded_frames(const char *path)
+{
+    SF_INFO info = {0};
+    SNDFILE *sf = sf_open(path, SFM_READ, &info);
+    if (!sf)
+        fail_msg("%s: %s", path, sf_strerror(NULL));
+    float buf[4096];
+    sf_count_t n = 0, k;
+    while ((k = sf_readf_float(sf, buf, 4096)) > 0)
+        n += k;
+    sf_close(sf);
+    return n;
+}
+
+static int same_bytes(const char *a, const char *b)
+{
+    size_t la, lb;
+    unsigned char *da = slurp(a, &la), *db = slurp(b, &lb);
+    int same = la == lb && !memcmp(da, db, la);
+    free(da);
+    free(db);
+    return same;
+}
+
+/* Writes 'a' to a stream at 'wav' in blocks of odd sizes, cycling. */
+static void write_in_blocks(const char *wav, const audio *a, unsigned formats,
+                            const out_cue *cues, size_t n_cues)
+{
+    static const size_t sizes[] = {1, 4097, 7, 44100, 999, 3, 65537};
+    err e = {0};
+    out_stream *s = out_stream_open(wav, a->rate, formats, &e);
+    if (!s)
+        fail_msg("out_stream_open: %s", e.msg);
+    size_t at = 0;
+    for (size_t k = 0; at < a->frames; k++) {
+        size_t n = sizes[k % (sizeof sizes / sizeof *sizes)];
+        n = n < a->frames - at ? n : a->frames - at;
+        assert_int_equal(out_stream_frames(s), at);
+        if (out_stream_write(s, a->data + at, n, &e) < 0)
+            fail_msg("out_stream_write: %s", e.msg);
+        at += n;
+    }
+    if (out_stream_close(s, cues, n_cues, &e) < 0)
+        fail_msg("out_stream_close: %s", e.msg);
+}
+
+/* A stream writes the bytes the whole-buffer writer does, cues included. */
+static void test_stream_same_bytes(void **state)
+{
+    (void)state;
+    audio a = tone(44100, 25.0), b = tone(48000, 9.0);
+    err e = {0};
+    out_cue cues[] = {{0, "开头"}, {44100 * 3 + 17, "第二篇"}, {a.frames, "end"}};
+    unsigned f = OUT_WAV | OUT_MP3 | OUT_FLAC;
+    if (out_write_formats(path_of("whole.wav"), &a, f, cues, 3, &e) < 0 ||
+        out_write_formats(path_of("whole48.wav"), &b, OUT_OPUS, NULL, 0, &e) < 0)
+        fail_msg("out_write_formats: %s", e.msg);
+    write_in_blocks(path_of("stream.wav"), &a, f, cues, 3);
+    write_in_blocks(path_of("stream48.wav"), &b, OUT_OPUS, NULL, 0);
+    assert_true(same_bytes(path_of("whole.wav"), path_of("stream.wav")));
+    assert_true(same_bytes(path_of("whole.flac"), path_of("stream.flac")));
+    /* LAME is deterministic too; Opus's Ogg stream serial is random. */
+    assert_true(same_bytes(path_of("whole.mp3"), path_of("stream.mp3")));
+    assert_int_equal(decoded_frames(path_of("stream.mp3")), decoded_frames(path_of("whole.mp3")));
+    assert_int_equal(decoded_frames(path_of("stream48.opus")),
+                     decoded_frames(path_of("whole48.opus")));
+    assert_int_equal(decoded_frames(path_of("stream48.opus")), (sf_count_t)b.frames);
+    check_cues(path_of("stream.wav"), cues, 3, a.frames);
+    /* Only the formats asked for. */
+    assert_int_equal(access(path_of("stream48.wav"), F_OK), -1);
+    assert_int_equal(access(path_of("stream.opus"), F_OK), -1);
+    no_temps();
+    audio_free(&a);
+    audio_free(&b);
+}
+
+/* Nothing of an aborted or refused stream is left on disk. */
+static void test_stream_abort(void **state)
+{
+    (void)state;
+    audio a = tone(44100, 2.0);
+    err e = {0};
+    out_stream *s = out_stream_open(path_of("gone.wav"), 44100, OUT_WAV | OUT_MP3, &e);
+    assert_non_null(s);
+    assert_int_equal(out_stream_write(s, a.data, a.frames, &e), 0);
+    out_stream_abort(s);
+    out_stream_abort(NULL);
+    assert_int_equal(access(path_of("gone.wav"), F_OK), -1);
+    assert_int_equal(access(path_of("gone.mp3"), F_OK), -1);
+    no_temps();
+    /* A cue past the end: our mistake, and nothing published. */
+    s = out_stream_open(path_of("gone.wav"), 44100, OUT_WAV | OUT_FLAC, &e);
+    assert_non_null(s);
+    assert_int_equal(out_stream_write(s, a.data, a.frames, &e), 0);
+    out_cue bad = {a.frames + 1, "past"};
+    assert_int_equal(out_stream_close(s, &bad, 1, &e), -1);
+    assert_int_equal(e.cat, ERR_INTERNAL);
+    assert_int_equal(access(path_of("gone.wav"), F_OK), -1);
+    assert_int_equal(access(path_of("gone.flac"), F_OK), -1);
+    no_temps();
+    /* Opus at 44100 Hz and a name without .wav are refused up front. */
+    assert_null(out_stream_open(path_of("gone.wav"), 44100, OUT_WAV | OUT_OPUS, &e));
+    assert_int_equal(e.cat, ERR_CONFIG);
+    assert_null(out_stream_open(path_of("gone.mp3"), 44100, OUT_MP3, &e));
+    assert_int_equal(e.cat, ERR_INTERNAL);
+    no_temps();
+    audio_free(&a);
+}
+
 static double cpu_s(void)
 {
     struct timespec t;
@@ -365,6 +475,8 @@ int main(void)
         cmocka_unit_test(test_mp3_constant_bitrate),
         cmocka_unit_test(test_opus_rates),
         cmocka_unit_test(test_wav_cues),
+        cmocka_unit_test(test_stream_same_bytes),
+        cmocka_unit_test(test_stream_abort),
         cmocka_unit_test(test_bench_encode),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);

@@ -14,4 +14,28 @@
  * src_strerror()'s message). */
 int resample_audio(const audio *in, int rate, audio *out, err *e);
 
+/* A conversion fed block by block, for audio never whole in memory (a
+ * section's Opus copy at 48000 Hz from the 44100 Hz track), with the
+ * converter resample_audio() uses: the blocks join without a seam, and the
+ * output in total is resample_audio()'s for the whole input, to within
+ * float rounding, of the same length. */
+typedef struct resample_stream resample_stream;
+
+/* A conversion from 'from' Hz to 'to' Hz (equal rates copy).  NULL with
+ * 'e' set (ERR_AUDIO with src_strerror()'s message, ERR_NOMEM).  The
+ * caller owns it; release it with resample_stream_free(). */
+resample_stream *resample_stream_open(int from, int to, err *e);
+
+/* Converts 'frames' samples of 'in' (borrowed) and appends what comes out
+ * to 'out' (its rate set to 'to'; the caller may empty it between calls,
+ * e.g. after writing it).  The filter holds back a few hundred frames
+ * until later input or 'last' is nonzero; then the rest comes out and the
+ * total is round(input frames * to / from).  Nothing may follow a last
+ * block.  0 or -1 with 'e' set. */
+int resample_stream_process(resample_stream *r, const float *in, size_t frames, int last,
+                            audio *out, err *e);
+
+/* Releases 'r'.  Accepts NULL. */
+void resample_stream_free(resample_stream *r);
+
 #endif

@@ -156,6 +156,58 @@ static void test_resample_same_rate_copies(void **state)
     audio_free(&out);
 }
 
+/* A stream in odd-sized blocks gives what one resample_audio() call does:
+ * the same length, the same samples to within float rounding. */
+static void test_resample_stream_matches(void **state)
+{
+    (void)state;
+    static const struct { int from, to; } cases[] = {
+        {44100, 48000}, {22050, 44100}, {48000, 22050}, {44100, 44100},
+    };
+    static const size_t blocks[] = {1, 4099, 7, 20000, 333, 65536};
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        audio in = sine(cases[k].from, 523.25, 0.5, 3.0), whole = {0}, streamed = {0};
+        err e = {0};
+        audio_silence(&in, 0.3, &e);
+        audio tail = sine(cases[k].from, 3000, 0.4, 1.1);
+        assert_int_equal(audio_concat(&in, &tail, &e), 0);
+        audio_free(&tail);
+        assert_int_equal(resample_audio(&in, cases[k].to, &whole, &e), 0);
+        resample_stream *r = resample_stream_open(cases[k].from, cases[k].to, &e);
+        assert_non_null(r);
+        audio piece = {0};
+        size_t at = 0;
+        for (size_t b = 0; at < in.frames; b++) {
+            size_t n = blocks[b % (sizeof blocks / sizeof *blocks)];
+            n = n < in.frames - at ? n : in.frames - at;
+            assert_int_equal(resample_stream_process(r, in.data + at, n, at + n == in.frames,
+                                                     &piece, &e), 0);
+            /* The caller empties the buffer as it writes it. */
+            assert_int_equal(audio_concat(&streamed, &piece, &e), 0);
+            piece.frames = 0;
+            at += n;
+        }
+        assert_int_equal(piece.rate, cases[k].to);
+        /* Nothing after the last block. */
+        assert_int_equal(resample_stream_process(r, in.data, 1, 1, &piece, &e), -1);
+        resample_stream_free(r);
+        resample_stream_free(NULL);
+        audio_free(&piece);
+        assert_int_equal(streamed.frames, whole.frames);
+        float worst = 0;
+        for (size_t i = 0; i < whole.frames; i++) {
+            float d = fabsf(streamed.data[i] - whole.data[i]);
+            worst = d > worst ? d : worst;
+        }
+        assert_true(worst < 1e-5f);
+        audio_free(&in);
+        audio_free(&whole);
+        audio_free(&streamed);
+    }
+    err e = {0};
+    assert_null(resample_stream_open(0, 48000, &e));
+}
+
 /* ---- mix.c */
 
 static audio chime(mix_chime kind, int rate)
@@ -670,6 +722,7 @@ int main(void)
         cmocka_unit_test(test_resample_doubles_and_keeps_pitch),
         cmocka_unit_test(test_resample_lengths),
         cmocka_unit_test(test_resample_same_rate_copies),
+        cmocka_unit_test(test_resample_stream_matches),
         cmocka_unit_test(test_chimes),
         cmocka_unit_test(test_peak_and_normalize),
         cmocka_unit_test(test_measure_sine),

@@ -22,7 +22,7 @@ DEB_PKGS  := build-essential pkg-config libcmark-dev libjansson-dev libinih-dev 
              libutf8proc-dev libopencc-dev opencc libespeak-ng-dev espeak-ng-data \
              libsamplerate0-dev libsndfile1-dev libebur128-dev libxxhash-dev \
              libcmocka-dev rime-data-terra-pinyin unicode-data python3-jieba bzip2 sox \
-             clang libclang-rt-14-dev valgrind libxml2-utils chromium nodejs
+             clang libclang-rt-14-dev valgrind libxml2-utils chromium nodejs time
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
@@ -66,6 +66,15 @@ build build/tests:
 
 build/tests/%: tests/%.c tests/testutil.h $(LIB_OBJ) | build/tests
 	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) $(CFLAGS) -Itests -o $@ $< $(LIB_OBJ) $(PKG_LIBS) $(TEST_LIBS)
+
+build/srcpass: tools/srcpass.c | build
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(PKG_LIBS)
+
+# What a build costs beside its limit (espeak-ng + one resampling pass):
+# the sample and editions 4 and 16 times larger, cold and warm, --jobs 1
+# and --jobs $(nproc).  BENCH_SIZES="1 4" for a shorter run.
+bench: all build/srcpass
+	sh tools/bench.sh $(SAMPLE)
 
 build/mklexicon: tools/mklexicon.c | build
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(PKG_LIBS)

@@ -261,6 +261,7 @@ typedef struct pipeline {
     synth *synth;
     cache *cache;          /* NULL for commands that keep nothing */
     int skip_cache_reads;  /* --force, until the workers have filled it */
+    audio chimes[2];       /* made once, measured once, at the output rate */
     size_t synthesized, cached; /* articles, this run */
 } pipeline;
 
@@ -373,6 +374,8 @@ static int open_voice(pipeline *p, err *e)
 
 static void close_pipeline(pipeline *p)
 {
+    audio_free(&p->chimes[0]);
+    audio_free(&p->chimes[1]);
     cache_free(p->cache);
     synth_free(p->synth);
     if (p->have_voice)
@@ -584,6 +587,19 @@ out:
     free(toks);
     audio_free(&raw);
     return rc;
+}
+
+/* Appends the chime 'kind' at the level mix sets against the speech:
+ * made and measured once a run, then copied (every chime is the same). */
+static int add_chime(pipeline *p, audio *track, mix_chime kind, err *e)
+{
+    audio *c = &p->chimes[kind == MIX_CHIME_SECTION];
+    if (!c->frames) {
+        c->rate = track->rate;
+        if (mix_add_chime_at(c, kind, p->o->loudness, e) < 0)
+            return -1;
+    }
+    return audio_concat(track, c, e);
 }
 
 /* Writes 'a' as the WAV 'wav_path' (with 'cues') and beside it each other
@@ -873,7 +889,7 @@ static int build_section(pipeline *p, const script_section *sec, const char *tmp
     size_t syl;
     int hit;
     /* Section: chime, its intro, then the articles with chimes between. */
-    if (mix_add_chime_at(&track, MIX_CHIME_SECTION, p->o->loudness, e) < 0 ||
+    if (add_chime(p, &track, MIX_CHIME_SECTION, e) < 0 ||
         audio_silence(&track, v->chime_gap, e) < 0 ||
         speak_segments(p, sec->intro, sec->n_intro, &speech, &syl, &hit, &tm, e) < 0 ||
         audio_concat(&track, &speech, e) < 0 || audio_silence(&track, v->pause_intro, e) < 0)
@@ -882,7 +898,7 @@ static int build_section(pipeline *p, const script_section *sec, const char *tmp
     for (size_t j = 0; j < sec->n_articles; j++) {
         const script_article *a = &sec->articles[j];
         show_progress(pg, sec->name, a->headline);
-        if (j > 0 && (mix_add_chime_at(&track, MIX_CHIME_ARTICLE, p->o->loudness, e) < 0 ||
+        if (j > 0 && (add_chime(p, &track, MIX_CHIME_ARTICLE, e) < 0 ||
                       audio_silence(&track, v->chime_gap, e) < 0))
             goto out;
         if (speak_segments(p, a->segs, a->n_segs, &speech, &syl, &hit, &tm, e) < 0)

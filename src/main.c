@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -453,9 +454,22 @@ static int timing_add(timing *t, uint32_t seg, uint32_t span, double start, doub
     return 0;
 }
 
+/* Where the speech of [from, to) ends: a sentence's mark comes after its
+ * pause, and a caption should leave the screen when the voice stops, not
+ * when the next sentence starts.  Silence is under -50 dBFS; 30 ms of the
+ * decay are kept. */
+static size_t speech_end(const audio *raw, size_t from, size_t to)
+{
+    size_t i = to;
+    while (i > from && fabsf(raw->data[i - 1]) < 0.003f)
+        i--;
+    size_t tail = (size_t)(raw->rate * 0.03);
+    return i + tail < to ? i + tail : to;
+}
+
 /* Bump when the rendering of an article changes in a way the cache key
  * does not see (a new level stage, a new chime), so old entries miss. */
-#define AUDIO_RENDERING "r128-limit-1"
+#define AUDIO_RENDERING "r128-limit-2"
 
 /* Adds to 'k' everything about the voice and output that changes the sound
  * of an article besides its words. */
@@ -547,13 +561,14 @@ static int speak_segments(pipeline *p, const script_segment *segs, size_t n, aud
                  script_sentences(segs[i].text, strlen(segs[i].text), &spans, &n_spans, e) == 0;
         double r = raw.rate;
         if (ok && n_spans == marks.n) {
-            for (size_t k = 0; ok && k < n_spans; k++)
-                ok = timing_add(tm, (uint32_t)i, (uint32_t)k,
-                                (double)(k ? marks.v[k - 1] : seg_start) / r,
-                                (double)marks.v[k] / r, e) == 0;
+            for (size_t k = 0; ok && k < n_spans; k++) {
+                size_t from = k ? marks.v[k - 1] : seg_start;
+                ok = timing_add(tm, (uint32_t)i, (uint32_t)k, (double)from / r,
+                                (double)speech_end(&raw, from, marks.v[k]) / r, e) == 0;
+            }
         } else if (ok) {
             ok = timing_add(tm, (uint32_t)i, WHOLE_SEGMENT, (double)seg_start / r,
-                            (double)raw.frames / r, e) == 0;
+                            (double)speech_end(&raw, seg_start, raw.frames) / r, e) == 0;
         }
         synth_marks_free(&marks);
         free(spans);

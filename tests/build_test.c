@@ -472,6 +472,70 @@ static void formats_loudness_cues(void **state)
     }
 }
 
+/* Seconds of "hh:mm:ss.mmm". */
+static double vtt_time(const char *t)
+{
+    int h, m;
+    double sec;
+    assert_int_equal(sscanf(t, "%d:%d:%lf", &h, &m, &sec), 3);
+    return h * 3600 + m * 60 + sec;
+}
+
+/* The transcripts follow the voice: each cue starts within 100 ms before
+ * its sentence's first sound and ends within 100 ms after its last. */
+static void transcript_timing(void **state)
+{
+    (void)state;
+    char fx[512], out[512];
+    tu_data("edition/three-sections.md", fx, sizeof fx);
+    snprintf(out, sizeof out, "%s/vtt", outdir);
+    char *dir = build(fx, out);
+    json_t *m = manifest(dir);
+    json_t *secs = json_object_get(m, "sections");
+    size_t cues = 0;
+    double worst = 0;
+    for (size_t i = 0; i < json_array_size(secs); i++) {
+        json_t *arts = json_object_get(json_array_get(secs, i), "articles");
+        for (size_t j = 0; j < json_array_size(arts); j++) {
+            char path[2048], vtt[2100];
+            snprintf(path, sizeof path, "%s/%s", dir, jstr(json_array_get(arts, j), "file"));
+            snprintf(vtt, sizeof vtt, "%.*s.vtt", (int)(strlen(path) - 4), path);
+            wav w = load(path);
+            FILE *f = fopen(vtt, "r");
+            assert_non_null(f);
+            char line[4096];
+            size_t win = (size_t)(w.rate / 200); /* 5 ms */
+            while (fgets(line, sizeof line, f)) {
+                char *arrow = strstr(line, " --> ");
+                if (!arrow)
+                    continue;
+                *arrow = '\0';
+                long a = lround(vtt_time(line) * w.rate), b = lround(vtt_time(arrow + 5) * w.rate);
+                /* Times are to the millisecond: the last may round past the end. */
+                assert_true(a >= 0 && b <= w.frames + w.rate / 1000 && a < b);
+                b = b > w.frames ? w.frames : b;
+                long on = a, off = b;
+                while (on + (long)win < b && dbfs(rms(w.x + on, win)) < -40)
+                    on += (long)win;
+                while (off - (long)win > a && dbfs(rms(w.x + off - (long)win, win)) < -40)
+                    off -= (long)win;
+                double lead = (double)(on - a) / w.rate, lag = (double)(b - off) / w.rate;
+                worst = fmax(worst, fmax(lead, lag));
+                if (lead > 0.1 || lag > 0.1)
+                    fail_msg("%s: cue at %.3f s: voice starts %.3f s after it, ends %.3f s before its end",
+                             vtt, (double)a / w.rate, lead, lag);
+                cues++;
+            }
+            fclose(f);
+            free(w.x);
+        }
+    }
+    fprintf(stderr, "transcripts: %zu cues, worst offset %.3f s\n", cues, worst);
+    assert_true(cues >= 12);
+    json_decref(m);
+    free(dir);
+}
+
 static void exit_codes(void **state)
 {
     (void)state;
@@ -509,6 +573,7 @@ int main(void)
         cmocka_unit_test(three_sections),
         cmocka_unit_test(rebuild_is_identical),
         cmocka_unit_test(formats_loudness_cues),
+        cmocka_unit_test(transcript_timing),
         cmocka_unit_test(pinyin_of_sample),
         cmocka_unit_test(script_json),
         cmocka_unit_test(exit_codes),

@@ -409,6 +409,8 @@ static int replace(conv *c, size_t k, const char *syl)
 /* Numerals that start a quantity: 为百分之五, 五千只. */
 static const char NUMERALS[] = "〇零一二三四五六七八九十百千万亿两几";
 
+static int wei_for_count(const conv *c, const words *ws, size_t w);
+
 /* 为 standing alone.  wei2 ("is, as") where it links two nouns: before a
  * number or a quotation (主题为“…”, 失业率为百分之五), at a clause end, after
  * a measure or attribute noun (面积为, 主题为) or an adverb (均为, 分别为),
@@ -425,14 +427,14 @@ static const char *wei_reading(const conv *c, const words *ws, size_t w)
         "主要", "共", "总", "初步", "暂定", "定", NULL};
     if (boundary_before(c, ws, w))
         return "wei4"; /* opening a clause it gives the aim: ，为“…”贡献力量 */
+    if (word_in(c, ws, w - 1, adverbs) ||
+        cp_in(last_cp(c, ws, w - 1), "题率积额量值度价数名称期温位号级型式长宽高深距限龄段比"))
+        return "wei2";
+    if (wei_for_count(c, ws, w))
+        return "wei4";
     if (boundary_before(c, ws, w + 1) || cp_in(first_cp(c, ws, w + 1), NUMERALS) ||
         word_is(c, ws, w + 1, "百分之"))
         return "wei2";
-    if (!boundary_before(c, ws, w)) {
-        if (word_in(c, ws, w - 1, adverbs) ||
-            cp_in(last_cp(c, ws, w - 1), "题率积额量值度价数名称期温位号级型式长宽高深距限龄段比"))
-            return "wei2";
-    }
     for (size_t b = w; b > 0 && !boundary_before(c, ws, b) && w - b < 8; b--)
         if (word_in(c, ws, b - 1, frames))
             return "wei2";
@@ -618,6 +620,80 @@ static int adverbial_de(const g2p *g, conv *c, const words *ws, size_t w)
     return 0;
 }
 
+/* Surnames common enough, and rare enough as words of their own, that
+ * surname + 长 starts a name (王长林, 任长霞).  高 马 金 方 向 于 江 and the
+ * like are left out: 高长, 向长 are more often not names. */
+static const char NAME_SURNAMES[] =
+    "王李张刘陈杨黄赵周吴徐孙朱胡郭何罗郑梁谢宋唐许韩冯邓曹彭曾肖董袁潘蒋蔡"
+    "余杜程魏苏吕丁任沈姚卢傅钟姜崔谭陆范汪廖贾夏韦邹熊孟秦邱侯尹薛闫段雷"
+    "黎陶贺毛郝顾龚邵覃戴严莫孔汤康乔赖施洪辛柯庞单缪";
+
+/* Is token k a Han syllable of this clause (not the first of a run)? */
+static int in_clause(const conv *c, size_t k)
+{
+    return k < c->out->n - c->start && c->out->v[c->start + k].kind == G2P_SYLLABLE &&
+           !c->m[k].run_start;
+}
+
+/* Does a word start at token k (its character is no word's middle)? */
+static int word_starts(const conv *c, size_t k)
+{
+    return c->m[k].word_index == 0;
+}
+
+/* 长 read zhang3 at token k inside a given name is chang2 "long": names
+ * wish long life (王长林, 任长霞, 单永长).  Surname + 长 + one more
+ * character, or surname + one character + 长 before the clause's end or
+ * what people in the news do. */
+static int name_chang(const conv *c, size_t k)
+{
+    if (c->m[k].cp != 0x957F /* 长 */ || strcmp(c->out->v[c->start + k].text, "zhang3"))
+        return 0;
+    if (k >= 1 && !c->m[k].run_start && word_starts(c, k - 1) &&
+        cp_in(c->m[k - 1].cp, NAME_SURNAMES) && in_clause(c, k + 1) &&
+        (c->m[k + 1].word_index == 0 || c->m[k].word_index == 1) &&
+        !cp_in(c->m[k + 1].cp, "出大了得成满着起在到高势期于至达为好"))
+        return 1;
+    if (k >= 2 && !c->m[k].run_start && !c->m[k - 1].run_start && c->m[k].word_index == 0 &&
+        c->m[k].word_chars == 1 && word_starts(c, k - 2) && word_starts(c, k - 1) &&
+        cp_in(c->m[k - 2].cp, NAME_SURNAMES) && !cp_in(c->m[k - 1].cp, NOT_GIVEN) &&
+        (k == 2 || c->m[k - 2].run_start || word_starts(c, k - 2))) {
+        if (!in_clause(c, k + 1))
+            return 1;
+        for (const char *const *a = AFTER_NAME; *a; a++)
+            if (chars_start(c, k + 1, *a))
+                return 1;
+    }
+    return 0;
+}
+
+/* 干 standing alone is the verb gàn "to do" (一起干, 加油干, 带头干) except
+ * after a verb of drying (晒干 and 烘干 are words; 晾干, 吹干 may not be). */
+static const char *gan_reading(const conv *c, const words *ws, size_t w)
+{
+    if (!boundary_before(c, ws, w) && cp_in(last_cp(c, ws, w - 1), "晒烘吹擦烤晾阴风蒸抽榨熬烧喝"))
+        return NULL;
+    return "gan4";
+}
+
+/* 为 before a number of people or households gives who benefits:
+ * 为一名老人实施手术, 为三百户村民送去 (wei4), unless a measure noun or an
+ * adverb before it makes it "is" (人数为三百名, 均为一名). */
+static int wei_for_count(const conv *c, const words *ws, size_t w)
+{
+    if (w + 1 >= ws->n || boundary_before(c, ws, w + 1))
+        return 0;
+    size_t k = ws->at[w + 1];
+    while (in_clause(c, k) && cp_in(c->m[k].cp, NUMERALS))
+        k++;
+    if (k == ws->at[w + 1] || !in_clause(c, k) || !cp_in(c->m[k].cp, "名位户家") ||
+        !in_clause(c, k + 1))
+        return 0;
+    if (!boundary_before(c, ws, w) && cp_in(last_cp(c, ws, w - 1), "军主"))
+        return 0; /* 冠军为一名, 得主为一位: "is" */
+    return 1;
+}
+
 static int context(const g2p *g, conv *c)
 {
     size_t n = c->out->n - c->start;
@@ -638,6 +714,10 @@ static int context(const g2p *g, conv *c)
         const char *r = NULL;
         if (cp == 0x4E3A) /* 为 */
             r = wei_reading(c, &ws, w);
+        else if (cp == 0x5E72) /* 干 */
+            r = gan_reading(c, &ws, w);
+        else if (cp == 0x5F39) /* 弹 alone is the verb "to play, to flick" */
+            r = "tan2";
         else if (cp == 0x7387) /* 率 */
             r = shuai_reading(c, &ws, w);
         else if (cp == 0x53EA) /* 只 */
@@ -653,6 +733,9 @@ static int context(const g2p *g, conv *c)
         if (r)
             rc = replace(c, ws.at[w], r);
     }
+    for (size_t k = 0; k < n && !rc; k++)
+        if (c->out->v[c->start + k].kind == G2P_SYLLABLE && name_chang(c, k))
+            rc = replace(c, k, "chang2");
     free(ws.at);
     return rc;
 }

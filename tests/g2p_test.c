@@ -231,6 +231,145 @@ static void test_tokens(void **state)
     assert_int_equal(t.n, 0);
 }
 
+/* ---- Every syllable we can emit is one espeak-ng reads as Mandarin ----
+ *
+ * espeak-ng -x prints one line of phonemes per sentence.  A syllable the
+ * cmn-latn-pinyin voice knows comes out with exactly one tone contour
+ * ("zhong1" -> ts.'ong55_|, "er5" -> @r11_|); one it does not know is
+ * spelled letter by letter or switches to English, which shows as no tone
+ * digits ("hm2" -> Xm_|, "m2" -> m_|), two tone groups ("yai2" ->
+ * jiA55'i35_|) or a language mark ("xyz" -> (en)z'aI55z(cmn)_|). */
+
+typedef struct sylset {
+    char **v;
+    size_t n, cap;
+} sylset;
+
+static void syl_add(sylset *s, const char *p, size_t len)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strlen(s->v[i]) == len && !memcmp(s->v[i], p, len))
+            return;
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 512;
+        s->v = realloc(s->v, s->cap * sizeof *s->v);
+        assert_non_null(s->v);
+    }
+    s->v[s->n] = strndup(p, len);
+    assert_non_null(s->v[s->n]);
+    s->n++;
+}
+
+/* Adds the syllables of the pinyin field 'col' (0-based, tab-separated) of
+ * every line of 'path'; '#' lines and comments are skipped. */
+static void syl_collect(sylset *s, const char *path, int col)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[4096];
+    while (fgets(line, sizeof line, f)) {
+        tu_chomp(line);
+        char *hash = strchr(line, '#');
+        if (hash)
+            *hash = '\0';
+        char *p = line;
+        for (int c = 0; c < col && p; c++) {
+            p = strchr(p, '\t');
+            if (p)
+                p++;
+        }
+        if (!p)
+            continue;
+        size_t end = strcspn(p, "\t");
+        for (size_t i = 0; i < end;) {
+            while (i < end && p[i] == ' ')
+                i++;
+            size_t st = i;
+            while (i < end && p[i] != ' ')
+                i++;
+            if (i > st)
+                syl_add(s, p + st, i - st);
+        }
+    }
+    fclose(f);
+}
+
+/* How espeak-ng's phonemes for one syllable look: 1 for Mandarin with one
+ * tone, 0 otherwise. */
+static int mandarin_phonemes(const char *ph)
+{
+    size_t groups = 0;
+    for (const char *p = ph; *p; p++) {
+        if (*p == '(')
+            return 0; /* a language switch: (en) */
+        if (*p >= '0' && *p <= '9' && (p == ph || p[-1] < '0' || p[-1] > '9'))
+            groups++;
+    }
+    return groups == 1;
+}
+
+static void test_espeak_reads_every_syllable(void **state)
+{
+    (void)state;
+    sylset s = {0};
+    syl_collect(&s, BASE, 1);
+    glob_t gl;
+    assert_int_equal(glob("lexicon/*.tsv", 0, NULL, &gl), 0);
+    for (size_t i = 0; i < gl.gl_pathc; i++)
+        syl_collect(&s, gl.gl_pathv[i], 1);
+    globfree(&gl);
+    /* what the context rules and sandhi write, and erhua */
+    const char *rules[] = {"yi1", "yi2", "yi4", "yi5", "bu2", "bu4", "bu5", "de5",
+                           "liao3", "wei2", "wei4", "shuai4", "zhi1", "chang2",
+                           "gan4", "tan2", "er5"};
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+        syl_add(&s, rules[i], strlen(rules[i]));
+    assert_true(s.n > 300);
+
+    char in[] = "/tmp/g2p_syllables_XXXXXX";
+    int fd = mkstemp(in);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    for (size_t i = 0; i < s.n; i++)
+        fprintf(f, "%s.\n", s.v[i]); /* a sentence each: one line out */
+    fclose(f);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "espeak-ng -q -x -v cmn-latn-pinyin -f %s", in);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    char line[512];
+    size_t k = 0, bad = 0;
+    while (fgets(line, sizeof line, p)) {
+        tu_chomp(line);
+        if (k < s.n && !mandarin_phonemes(line)) {
+            fprintf(stderr, "espeak-ng does not read \"%s\" as Mandarin: %s\n", s.v[k], line);
+            bad++;
+        }
+        k++;
+    }
+    int rc = pclose(p);
+    remove(in);
+    fprintf(stderr, "espeak-ng: %zu distinct syllables, %zu not Mandarin\n", s.n, bad);
+    assert_int_equal(rc, 0);      /* espeak-ng and its voice are installed */
+    assert_int_equal(k, s.n);     /* one line of phonemes per syllable */
+    assert_int_equal(bad, 0);
+    for (size_t i = 0; i < s.n; i++)
+        free(s.v[i]);
+    free(s.v);
+}
+
+/* The checker itself: a good syllable passes, a spelled one fails. */
+static void test_espeak_checker(void **state)
+{
+    (void)state;
+    assert_true(mandarin_phonemes("ts.'ong55_|"));
+    assert_true(mandarin_phonemes("@r11_|"));
+    assert_false(mandarin_phonemes("Xm_|"));
+    assert_false(mandarin_phonemes("jiA55'i35_|"));
+    assert_false(mandarin_phonemes("(en)z'aI55z(cmn)_|"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -239,6 +378,8 @@ int main(void)
         cmocka_unit_test(test_sample),
         cmocka_unit_test(test_bad_override),
         cmocka_unit_test(test_tokens),
+        cmocka_unit_test(test_espeak_checker),
+        cmocka_unit_test(test_espeak_reads_every_syllable),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -938,9 +938,12 @@ static char *standardize(const lexb *b, const char *w, const char *py)
         size_t n = sp ? (size_t)(sp - p) : strlen(p);
         const char *rep = standard_for(b, ch, p, n);
         /* Rime's erhua "r5" inside a word (幼儿园) or alone is the full
-         * syllable er2; only a word-final 儿 (一点儿) stays erhua. */
-        if (!rep && n == 2 && !strncmp(p, "r5", 2) && (i < len || st == 0))
-            rep = "er2";
+         * syllable er2.  A word-final 儿 (一点儿) is erhua, which espeak-ng
+         * cannot merge into the syllable before it; it reads "r5" and
+         * "er5" alike (@r11), so the lexicon writes the real pinyin
+         * syllable er5, which transcripts and other tools understand. */
+        if (!rep && n == 2 && !strncmp(p, "r5", 2))
+            rep = i < len || st == 0 ? "er2" : "er5";
         const char *piece = rep ? rep : p;
         size_t pn = rep ? strlen(rep) : n;
         if (o + pn + 2 >= sizeof out)

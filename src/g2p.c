@@ -427,8 +427,12 @@ static const char *wei_reading(const conv *c, const words *ws, size_t w)
         "主要", "共", "总", "初步", "暂定", "定", NULL};
     if (boundary_before(c, ws, w))
         return "wei4"; /* opening a clause it gives the aim: ，为“…”贡献力量 */
+    /* 长 as a measure is chang2 (长度为); the head of 校长为新生 is zhang3 */
+    const char *before = c->out->v[c->start + ws->at[w] - 1].text;
+    int head = last_cp(c, ws, w - 1) == 0x957F && !strcmp(before, "zhang3");
     if (word_in(c, ws, w - 1, adverbs) ||
-        cp_in(last_cp(c, ws, w - 1), "题率积额量值度价数名称期温位号级型式长宽高深距限龄段比"))
+        (!head && cp_in(last_cp(c, ws, w - 1),
+                        "题率积额量值度价数名称期温位号级型式长宽高深距限龄段比")))
         return "wei2";
     if (wei_for_count(c, ws, w))
         return "wei4";

@@ -604,19 +604,6 @@ out:
     return rc;
 }
 
-/* Appends the chime 'kind' at the level mix sets against the speech:
- * made and measured once a run, then copied (every chime is the same). */
-static int add_chime(pipeline *p, audio *track, mix_chime kind, err *e)
-{
-    audio *c = &p->chimes[kind == MIX_CHIME_SECTION];
-    if (!c->frames) {
-        c->rate = track->rate;
-        if (mix_add_chime_at(c, kind, p->o->loudness, e) < 0)
-            return -1;
-    }
-    return audio_concat(track, c, e);
-}
-
 /* Writes 'a' as the WAV 'wav_path' (with 'cues') and beside it each other
  * format asked for.  Opus takes 48000 Hz, not 44100: its file is made from
  * a resampled copy (one more pass, for that file alone). */
@@ -876,11 +863,116 @@ static int sentences_of(built_section *bs, const script_segment *segs, const tim
 }
 
 
+/* A section file being written: audio goes straight to disk in the order
+ * it is heard, so a section is never held in memory (an edition of any
+ * size needs the memory of its longest article).  Opus takes 48 kHz: its
+ * copy goes through a streaming resampler into a stream of its own. */
+typedef struct section_out {
+    out_stream *main, *opus;
+    resample_stream *rs;
+    audio block;       /* the resampler's output, reused */
+    size_t frames;     /* written to the main stream */
+    int rate;
+} section_out;
+
+static int sec_open(const pipeline *p, const char *wav, section_out *so, err *e)
+{
+    memset(so, 0, sizeof *so);
+    so->rate = p->o->rate;
+    unsigned f = p->o->formats | OUT_WAV;
+    int opus_apart = (f & OUT_OPUS) && !out_opus_rate_ok(so->rate);
+    if (!(so->main = out_stream_open(wav, so->rate, opus_apart ? f & ~(unsigned)OUT_OPUS : f, e)))
+        return -1;
+    if (!opus_apart)
+        return 0;
+    /* The same base name: with OUT_OPUS alone, only NAME.opus is written. */
+    so->block.rate = 48000;
+    return (so->opus = out_stream_open(wav, 48000, OUT_OPUS, e)) &&
+                   (so->rs = resample_stream_open(so->rate, 48000, e))
+               ? 0
+               : -1;
+}
+
+static int sec_write(section_out *so, const float *x, size_t frames, int last, err *e)
+{
+    if (frames && out_stream_write(so->main, x, frames, e) < 0)
+        return -1;
+    so->frames += frames;
+    if (!so->rs)
+        return 0;
+    so->block.frames = 0;
+    return resample_stream_process(so->rs, x, frames, last, &so->block, e) == 0 &&
+                   (!so->block.frames ||
+                    out_stream_write(so->opus, so->block.data, so->block.frames, e) == 0)
+               ? 0
+               : -1;
+}
+
+static int sec_audio(section_out *so, const audio *a, err *e)
+{
+    return sec_write(so, a->data, a->frames, 0, e);
+}
+
+static int sec_silence(section_out *so, double seconds, err *e)
+{
+    static const float zeros[4096];
+    size_t n = (size_t)lround(seconds * so->rate);
+    while (n) {
+        size_t k = n < 4096 ? n : 4096;
+        if (sec_write(so, zeros, k, 0, e) < 0)
+            return -1;
+        n -= k;
+    }
+    return 0;
+}
+
+static int sec_close(section_out *so, const out_cue *cues, size_t n, err *e)
+{
+    int rc = so->rs ? sec_write(so, NULL, 0, 1, e) : 0;
+    if (rc == 0) {
+        rc = out_stream_close(so->main, cues, n, e);
+        so->main = NULL;
+    }
+    if (rc == 0 && so->opus) {
+        rc = out_stream_close(so->opus, NULL, 0, e);
+        so->opus = NULL;
+    }
+    out_stream_abort(so->main);
+    out_stream_abort(so->opus);
+    resample_stream_free(so->rs);
+    audio_free(&so->block);
+    memset(so, 0, sizeof *so);
+    return rc;
+}
+
+static void sec_abort(section_out *so)
+{
+    out_stream_abort(so->main);
+    out_stream_abort(so->opus);
+    resample_stream_free(so->rs);
+    audio_free(&so->block);
+    memset(so, 0, sizeof *so);
+}
+
+/* Writes the chime 'kind' at the level mix sets against the speech: made
+ * and measured once a run, then copied (every chime is the same). */
+static int add_chime(pipeline *p, section_out *so, mix_chime kind, err *e)
+{
+    audio *c = &p->chimes[kind == MIX_CHIME_SECTION];
+    if (!c->frames) {
+        c->rate = so->rate;
+        if (mix_add_chime_at(c, kind, p->o->loudness, e) < 0)
+            return -1;
+    }
+    return sec_audio(so, c, e);
+}
+
 static int build_section(pipeline *p, const script_section *sec, const char *tmpdir,
                          built_section *bs, progress *pg, err *e)
 {
     const voice *v = &p->voice;
-    audio track = {0}, speech = {0};
+    audio speech = {0};
+    section_out so = {0};
     int rc = -1;
     char *dirname = out_file_name(sec->number, sec->name, NAME_MAX_BYTES - 4, e);
     if (keep(bs, dirname, e) < 0)
@@ -889,6 +981,8 @@ static int build_section(pipeline *p, const script_section *sec, const char *tmp
     char *file = NULL;
     out_cue *cues = NULL;
     timing tm = {0};
+    char *secfile = NULL;
+    strbuf sf = {0};
     if (!dirpath || out_mkdirs(dirpath, e) < 0)
         goto out;
     size_t na = sec->n_articles ? sec->n_articles : 1;
@@ -900,21 +994,22 @@ static int build_section(pipeline *p, const script_section *sec, const char *tmp
         err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory");
         goto out;
     }
-    track.rate = p->o->rate;
+    if (strbuf_addf(&sf, e, "%s.wav", dirname) < 0 || keep(bs, secfile = strbuf_take(&sf), e) < 0 ||
+        !(file = join_path(tmpdir, secfile, e)) || sec_open(p, file, &so, e) < 0)
+        goto out;
     size_t syl;
     int hit;
     /* Section: chime, its intro, then the articles with chimes between. */
-    if (add_chime(p, &track, MIX_CHIME_SECTION, e) < 0 ||
-        audio_silence(&track, v->chime_gap, e) < 0 ||
+    if (add_chime(p, &so, MIX_CHIME_SECTION, e) < 0 || sec_silence(&so, v->chime_gap, e) < 0 ||
         speak_segments(p, sec->intro, sec->n_intro, &speech, &syl, &hit, &tm, e) < 0 ||
-        audio_concat(&track, &speech, e) < 0 || audio_silence(&track, v->pause_intro, e) < 0)
+        sec_audio(&so, &speech, e) < 0 || sec_silence(&so, v->pause_intro, e) < 0)
         goto out;
     audio_free(&speech);
     for (size_t j = 0; j < sec->n_articles; j++) {
         const script_article *a = &sec->articles[j];
         show_progress(pg, sec->name, a->headline);
-        if (j > 0 && (add_chime(p, &track, MIX_CHIME_ARTICLE, e) < 0 ||
-                      audio_silence(&track, v->chime_gap, e) < 0))
+        if (j > 0 && (add_chime(p, &so, MIX_CHIME_ARTICLE, e) < 0 ||
+                      sec_silence(&so, v->chime_gap, e) < 0))
             goto out;
         if (speak_segments(p, a->segs, a->n_segs, &speech, &syl, &hit, &tm, e) < 0)
             goto out;
@@ -933,53 +1028,47 @@ static int build_section(pipeline *p, const script_section *sec, const char *tmp
         free(name);
         char *rel = join_path(dirname, fn.s, e);
         strbuf_free(&fn);
-        if (keep(bs, rel, e) < 0)
-            goto out;
-        free(file);
-        if (!(file = join_path(tmpdir, rel, e)) || write_audio(p, file, &speech, NULL, 0, e) < 0)
+        char *afile = rel ? join_path(tmpdir, rel, e) : NULL;
+        int wrote = keep(bs, rel, e) == 0 && afile && write_audio(p, afile, &speech, NULL, 0, e) == 0;
+        free(afile);
+        if (!wrote)
             goto out;
         out_article *oa = &bs->arts[j];
         oa->headline = a->headline;
         oa->dateline = a->dateline;
         oa->file = rel;
         oa->duration_s = (double)speech.frames / speech.rate;
-        oa->offset_s = (double)track.frames / track.rate;
+        oa->offset_s = (double)so.frames / so.rate;
         /* A cue at each article's start: players that know cues skip by
          * article inside the section file. */
-        cues[j] = (out_cue){track.frames, a->headline};
+        cues[j] = (out_cue){so.frames, a->headline};
         oa->syllables = syl;
         char *base = base_of(rel, e);
         if (keep(bs, base, e) < 0 || sentences_of(bs, a->segs, &tm, &bs->sentences[j], e) < 0)
             goto out;
         bs->parts[j] = (pub_article){a->headline, a->dateline, base, oa->duration_s, oa->offset_s,
                                      bs->sentences[j], tm.n};
-        if (audio_concat(&track, &speech, e) < 0 ||
-            audio_silence(&track, j + 1 < sec->n_articles ? v->chime_gap : v->pause_paragraph, e) < 0)
+        if (sec_audio(&so, &speech, e) < 0 ||
+            sec_silence(&so, j + 1 < sec->n_articles ? v->chime_gap : v->pause_paragraph, e) < 0)
             goto out;
         audio_free(&speech);
         pg->done++;
     }
-    char *secfile = NULL;
-    strbuf sf = {0};
-    if (strbuf_addf(&sf, e, "%s.wav", dirname) < 0 || keep(bs, secfile = strbuf_take(&sf), e) < 0)
-        goto out;
-    free(file);
-    if (!(file = join_path(tmpdir, secfile, e)) ||
-        write_audio(p, file, &track, cues, sec->n_articles, e) < 0)
-        goto out;
     bs->s.name = sec->name;
     bs->s.file = secfile;
-    bs->s.duration_s = (double)track.frames / track.rate;
+    bs->s.duration_s = (double)so.frames / so.rate;
     bs->s.articles = bs->arts;
     bs->s.n_articles = sec->n_articles;
     bs->ps = (pub_section){sec->name, dirname, bs->s.duration_s, bs->parts, sec->n_articles};
+    if (sec_close(&so, cues, sec->n_articles, e) < 0)
+        goto out;
     rc = 0;
 out:
+    sec_abort(&so);
     free(tm.v);
     free(cues);
     free(file);
     free(dirpath);
-    audio_free(&track);
     audio_free(&speech);
     return rc;
 }

@@ -119,6 +119,10 @@ typedef struct pub_feed {
     const char *description;  /* or NULL: "<paper>，每日有声版" */
     const char *generator;
     size_t keep;            /* editions in the feed; 0: PUB_FEED_KEEP */
+    const char *image_url;  /* the show's artwork (Apple wants 1400-3000 px
+                               square JPEG or PNG), or NULL: tingbao makes
+                               no artwork, the paper has its own */
+    const char *owner_email; /* itunes:owner, or NULL */
 } pub_feed;
 
 /* Regenerates 'paper_dir'/feed.xml from the feed-items.xml of the newest

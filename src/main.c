@@ -69,6 +69,8 @@ typedef struct opts {
     int jobs;                /* --jobs: worker processes */
     unsigned formats;        /* out_format flags (WAV always) */
     const char *base_url;    /* --base-url for the feed's enclosures */
+    const char *feed_image;  /* --feed-image URL of the show's artwork */
+    const char *feed_owner;  /* --feed-owner e-mail for itunes:owner */
     int feed_days;           /* --feed-days: editions kept in the feed */
     double loudness;         /* --loudness, integrated LUFS of each article */
     const char *cache_dir;   /* --cache, default OUT/.cache */
@@ -108,6 +110,8 @@ static void usage(FILE *f)
             "      --loudness LUFS each article's loudness, EBU R128 (default -16; -23 broadcast)\n"
             "      --base-url URL  where OUT/<paper>/ is served: absolute URLs in feed.xml\n"
             "      --feed-days N   editions kept in the podcast feed (default 30)\n"
+            "      --feed-image URL  the show's artwork for feed.xml (Apple: 1400-3000 px)\n"
+            "      --feed-owner MAIL the feed's itunes:owner e-mail\n"
             "  -j, --jobs N        worker processes for synthesis (default: the number of cores)\n"
             "      --cache DIR     synthesized audio kept between builds (default OUT/.cache)\n"
             "      --force         synthesize everything again, ignoring the cache\n"
@@ -1431,7 +1435,8 @@ static int build_one(pipeline *p, const char *path, err *e)
              * feed (its base URL is an option, not an input). */
             out_remove_tree(tmpdir, e);
             pub_feed feed = {.paper = ed->masthead.paper, .base_url = o->base_url,
-                             .generator = "tingbao " TINGBAO_VERSION, .keep = (size_t)o->feed_days};
+                             .generator = "tingbao " TINGBAO_VERSION, .keep = (size_t)o->feed_days,
+                             .image_url = o->feed_image, .owner_email = o->feed_owner};
             if (pub_write_feed(paper_dir, &feed, e) < 0)
                 goto out;
             if (!o->quiet)
@@ -1526,7 +1531,8 @@ static int build_one(pipeline *p, const char *path, err *e)
     /* The podcast feed spans the paper's editions: rebuilt after each
      * publish, under the lock, from each edition's own items. */
     pub_feed feed = {.paper = m->paper, .base_url = o->base_url,
-                     .generator = "tingbao " TINGBAO_VERSION, .keep = (size_t)o->feed_days};
+                     .generator = "tingbao " TINGBAO_VERSION, .keep = (size_t)o->feed_days,
+                             .image_url = o->feed_image, .owner_email = o->feed_owner};
     if (pub_write_feed(paper_dir, &feed, e) < 0)
         goto out;
     if (o->keep_days >= 0 && remove_old_editions(paper_dir, o->keep_days, e) < 0)
@@ -1893,7 +1899,22 @@ int main(int argc, char **argv)
         } else if (TAKES("--base-url")) {
             if (strncmp(val, "http://", 7) && strncmp(val, "https://", 8))
                 return bad_usage("--base-url must start with http:// or https://, not '%s'", val);
-            o.base_url = val;
+            /* A URL in a feed is ASCII: bytes past it (a paper's name in
+             * the path) and spaces are percent-encoded; it names a folder,
+             * so it ends in '/'. */
+            static char url[4096];
+            size_t u = 0;
+            for (const unsigned char *c = (const unsigned char *)val; *c && u + 4 < sizeof url; c++)
+                u += (size_t)(*c >= 0x80 || *c == ' ' ? snprintf(url + u, 4, "%%%02X", *c)
+                                                      : (url[u] = (char)*c, 1));
+            if (u && url[u - 1] != '/' && u + 1 < sizeof url)
+                url[u++] = '/';
+            url[u] = '\0';
+            o.base_url = url;
+        } else if (TAKES("--feed-image")) {
+            o.feed_image = val;
+        } else if (TAKES("--feed-owner")) {
+            o.feed_owner = val;
         } else if (TAKES("--feed-days")) {
             char *end;
             long d = strtol(val, &end, 10);

@@ -267,6 +267,21 @@ int pub_write_feed(const char *paper_dir, const pub_feed *f, err *e)
                         "    <itunes:explicit>false</itunes:explicit>\n"
                         "    <itunes:type>episodic</itunes:type>\n", e) < 0)
         goto out;
+    if (f->image_url &&
+        (strbuf_adds(&b, "    <itunes:image href=\"", e) < 0 || pub_xml(&b, f->image_url, 0, e) < 0 ||
+         strbuf_adds(&b, "\"/>\n    <image>\n      <url>", e) < 0 ||
+         pub_xml(&b, f->image_url, 0, e) < 0 || strbuf_adds(&b, "</url>\n      <title>", e) < 0 ||
+         pub_xml(&b, f->paper, 0, e) < 0 || strbuf_adds(&b, "</title>\n      <link>", e) < 0 ||
+         pub_xml(&b, base.len ? base.s : "./", 0, e) < 0 ||
+         strbuf_adds(&b, "</link>\n    </image>\n", e) < 0))
+        goto out;
+    if (f->owner_email &&
+        (strbuf_adds(&b, "    <itunes:owner>\n      <itunes:name>", e) < 0 ||
+         pub_xml(&b, f->paper, 0, e) < 0 ||
+         strbuf_adds(&b, "</itunes:name>\n      <itunes:email>", e) < 0 ||
+         pub_xml(&b, f->owner_email, 0, e) < 0 ||
+         strbuf_adds(&b, "</itunes:email>\n    </itunes:owner>\n", e) < 0))
+        goto out;
     /* The base goes into attributes and text: escaped like them. */
     strbuf_free(&desc);
     if (strbuf_adds(&desc, "", e) < 0 || pub_xml(&desc, base.s ? base.s : "", 0, e) < 0)

@@ -536,6 +536,65 @@ static void transcript_timing(void **state)
     free(dir);
 }
 
+/* feed.xml as a podcast app reads it: well-formed, the channel tags RSS 2.0
+ * and Apple require, one episode per section, enclosures absolute under
+ * --base-url with their real size and type. */
+static void podcast_feed(void **state)
+{
+    (void)state;
+    char fx[512], out[512];
+    tu_data("edition/three-sections.md", fx, sizeof fx);
+    snprintf(out, sizeof out, "%s/feed", outdir);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "\"$TINGBAO\" build --quiet --format wav,mp3 --base-url https://example.org/audio/湘江晚报 "
+             "--feed-image https://example.org/art.png --feed-owner desk@example.org '%s' --out '%s' >/dev/null", fx, out);
+    assert_int_equal(run("%s", cmd), 0);
+    char feed[600];
+    snprintf(feed, sizeof feed, "%s/湘江晚报/feed.xml", out);
+    if (run("command -v xmllint >/dev/null") == 0)
+        assert_int_equal(run("xmllint --noout '%s'", feed), 0);
+    FILE *f = fopen(feed, "r");
+    assert_non_null(f);
+    static char x[1 << 20];
+    size_t n = fread(x, 1, sizeof x - 1, f);
+    x[n] = '\0';
+    fclose(f);
+    static const char *const need[] = {"<title>湘江晚报</title>", "<link>https://example.org/audio/%E6%B9%98",
+        "<description>", "<language>zh-cn</language>", "<itunes:image href=\"https://example.org/art.png\"/>",
+        "<itunes:category text=", "<itunes:explicit>false</itunes:explicit>", "<itunes:email>desk@example.org",
+        "<podcast:chapters ", "<podcast:transcript "};
+    for (size_t i = 0; i < sizeof need / sizeof *need; i++)
+        if (!strstr(x, need[i]))
+            fail_msg("feed.xml lacks %s", need[i]);
+    size_t items = 0;
+    for (char *p = x; (p = strstr(p, "<enclosure url=\"")); p++) {
+        items++;
+        char url[1024];
+        long len;
+        assert_int_equal(sscanf(p, "<enclosure url=\"%1023[^\"]\" length=\"%ld\"", url, &len), 2);
+        assert_non_null(strstr(p, "type=\"audio/mpeg\""));
+        const char *base = "https://example.org/audio/%E6%B9%98%E6%B1%9F%E6%99%9A%E6%8A%A5/";
+        assert_int_equal(strncmp(url, base, strlen(base)), 0);
+        /* The file behind the URL (percent-decoded) has that size. */
+        char path[2048];
+        size_t o = (size_t)snprintf(path, sizeof path, "%s/湘江晚报/", out);
+        for (const char *c = url + strlen(base); *c && o + 1 < sizeof path; c++) {
+            unsigned v;
+            if (*c == '%' && sscanf(c + 1, "%2x", &v) == 1) {
+                path[o++] = (char)v;
+                c += 2;
+            } else
+                path[o++] = *c;
+        }
+        path[o] = '\0';
+        struct stat st;
+        if (stat(path, &st) != 0 || st.st_size != len)
+            fail_msg("enclosure %s: %ld bytes claimed, file %s", url, len, path);
+    }
+    assert_int_equal(items, 3);
+    assert_int_equal((int)(strstr(x, "<guid") != NULL) + (int)(strstr(x, "<pubDate>") != NULL), 2);
+}
+
 static void exit_codes(void **state)
 {
     (void)state;
@@ -574,6 +633,7 @@ int main(void)
         cmocka_unit_test(rebuild_is_identical),
         cmocka_unit_test(formats_loudness_cues),
         cmocka_unit_test(transcript_timing),
+        cmocka_unit_test(podcast_feed),
         cmocka_unit_test(pinyin_of_sample),
         cmocka_unit_test(script_json),
         cmocka_unit_test(exit_codes),

@@ -19,7 +19,8 @@ trap 'rm -rf "$W"' EXIT
 RATE=$(sed -n 's/^rate *= *\([0-9]*\).*/\1/p' voices/default.ini | head -n 1)
 
 # An edition N times the sample: the masthead once, then N sections, each
-# the sample's articles with every digit shifted by the section's number.
+# the sample's articles with their numbers changed, so no two sections
+# read alike.
 make_edition() {
     n=$1 out=$2
     sed -n '1,/^## /p' "$SAMPLE" | sed '$d' > "$out"
@@ -28,7 +29,10 @@ make_edition() {
         from=0123456789
         to=$(echo 01234567890123456789 | cut -c$((i % 10 + 1))-$((i % 10 + 10)))
         printf '\n# 第%02d版：第%d版\n\n' "$i" "$i" >> "$out"
-        sed -n '/^## /,$p' "$SAMPLE" | tr "$from" "$to" >> "$out"
+        # Shifted digits alone repeat every ten sections (and the cache
+        # would find the repeats): the section's number also goes into
+        # every number, after its first digit.
+        sed -n '/^## /,$p' "$SAMPLE" | tr "$from" "$to" | sed -E "s/([0-9])([0-9]*)/\1$i\2/g" >> "$out"
         i=$((i + 1))
     done
 }
@@ -74,4 +78,4 @@ print(m["intro"]["duration_s"] + sum(s["duration_s"] for s in m["sections"]))' "
         done
     done
 done
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(sed -n 's/^model name *: //p' /proc/cpuinfo | head -n 1)"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)"

@@ -1797,6 +1797,19 @@ static int cmd_say(pipeline *p, const char *text, err *e)
 
 /* ---- main ------------------------------------------------------------- */
 
+/* A whole number in [lo, hi] from an option's value.  0, or -1 when it is
+ * not one. */
+static int int_arg(const char *val, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(val, &end, 10);
+    if (!*val || *end || errno || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     opts o = {.out = "output", .rate = 44100, .keep_days = -1, .formats = OUT_WAV,
@@ -1844,9 +1857,8 @@ int main(int argc, char **argv)
         } else if (TAKES("--lexicon")) {
             o.lexicons[o.n_lexicons++] = val;
         } else if (TAKES("--rate")) {
-            char *end;
-            long r = strtol(val, &end, 10);
-            if (*end || r < 8000 || r > 192000)
+            long r;
+            if (int_arg(val, 8000, 192000, &r) < 0)
                 return bad_usage("--rate must be a sample rate in Hz (8000-192000), not '%s'", val);
             o.rate = (int)r;
         } else if (TAKES("--date")) {
@@ -1855,17 +1867,15 @@ int main(int argc, char **argv)
                 return bad_usage("--date must be today, yesterday or YYYY-MM-DD, not '%s'", val);
             o.date = date;
         } else if (TAKES("--keep-days")) {
-            char *end;
-            long d = strtol(val, &end, 10);
-            if (*end || d < 0 || d > 100000)
+            long d;
+            if (int_arg(val, 0, 100000, &d) < 0)
                 return bad_usage("--keep-days must be a number of days, not '%s'", val);
             o.keep_days = (int)d;
         } else if (TAKES("--encoding")) {
             o.encoding = val;
         } else if (TAKES("--max-article-chars")) {
-            char *end;
-            long m = strtol(val, &end, 10);
-            if (*end || m < 100)
+            long m;
+            if (int_arg(val, 100, 1L << 30, &m) < 0)
                 return bad_usage("--max-article-chars must be a number (at least 100), not '%s'", val);
             o.max_article = (size_t)m;
         } else if (TAKES("--format")) {
@@ -1891,9 +1901,8 @@ int main(int argc, char **argv)
                 return bad_usage("--loudness must be LUFS between -40 and -6 (e.g. -16, -23), not '%s'", val);
             o.loudness = l;
         } else if (TAKES("--jobs") || TAKES("-j")) {
-            char *end;
-            long j = strtol(val, &end, 10);
-            if (*end || j < 1 || j > 64)
+            long j;
+            if (int_arg(val, 1, 64, &j) < 0)
                 return bad_usage("--jobs must be a number of processes (1-64), not '%s'", val);
             o.jobs = (int)j;
         } else if (TAKES("--base-url")) {
@@ -1916,9 +1925,8 @@ int main(int argc, char **argv)
         } else if (TAKES("--feed-owner")) {
             o.feed_owner = val;
         } else if (TAKES("--feed-days")) {
-            char *end;
-            long d = strtol(val, &end, 10);
-            if (*end || d < 1 || d > 3650)
+            long d;
+            if (int_arg(val, 1, 3650, &d) < 0)
                 return bad_usage("--feed-days must be a number of editions (1-3650), not '%s'", val);
             o.feed_days = (int)d;
         } else if (TAKES("--cache")) {

@@ -96,9 +96,13 @@ int clean_is_caption(const char *text, size_t len)
     if (chars > 120)
         return 0;
     /* "▲ 游客在…", "图为…", "图：…": the caption marks of Chinese pages. */
+    /* (Each mark also in traditional characters: a Hong Kong or Taiwan
+     * page is cleaned the same way.) */
     if (starts_with(text, n, "▲") || starts_with(text, n, "△") || starts_with(text, n, "图为") ||
-        starts_with(text, n, "图：") || starts_with(text, n, "上图：") ||
-        starts_with(text, n, "下图："))
+        starts_with(text, n, "圖為") || starts_with(text, n, "图：") ||
+        starts_with(text, n, "圖：") || starts_with(text, n, "上图：") ||
+        starts_with(text, n, "下图：") || starts_with(text, n, "上圖：") ||
+        starts_with(text, n, "下圖："))
         return 1;
     /* "…（通讯员 张三 供图）": the credit in brackets. */
     if (ends_with(text, n, "）"))
@@ -106,19 +110,23 @@ int clean_is_caption(const char *text, size_t len)
     else if (ends_with(text, n, ")"))
         n -= 1;
     /* "…通讯员供图", "…受访者/供图", "…资料图", "图片由…提供". */
-    if (ends_with(text, n, "供图") || ends_with(text, n, "资料图") ||
-        ends_with(text, n, "资料图片") || ends_with(text, n, "/图") ||
-        ends_with(text, n, "／图") || ends_with(text, n, "制图") ||
-        ((ends_with(text, n, "提供") || ends_with(text, n, "提供。")) &&
-         (strstr(text, "图片") || strstr(text, "照片"))))
+    static const char *const credits[] = {"供图", "资料图", "资料图片", "/图", "／图", "制图",
+                                          "供圖", "資料圖", "資料圖片", "/圖", "／圖", "製圖"};
+    for (size_t k = 0; k < sizeof credits / sizeof *credits; k++)
+        if (ends_with(text, n, credits[k]))
+            return 1;
+    if ((ends_with(text, n, "提供") || ends_with(text, n, "提供。")) &&
+        (strstr(text, "图片") || strstr(text, "照片") || strstr(text, "圖片")))
         return 1;
     /* "…记者 李明 摄", "…通讯员/王芳 摄影": a credit of a few characters
      * after the caption's last sentence.  "进行拍摄" is not a credit. */
     size_t cut = 0;
-    if (ends_with(text, n, "摄影"))
+    if (ends_with(text, n, "摄影") || ends_with(text, n, "攝影"))
         cut = n - 6;
-    else if (ends_with(text, n, "摄") && !ends_with(text, n, "拍摄") &&
-             !ends_with(text, n, "航摄") && !ends_with(text, n, "摄摄"))
+    else if ((ends_with(text, n, "摄") && !ends_with(text, n, "拍摄") &&
+              !ends_with(text, n, "航摄")) ||
+             (ends_with(text, n, "攝") && !ends_with(text, n, "拍攝") &&
+              !ends_with(text, n, "航攝")))
         cut = n - 3;
     else
         return 0;

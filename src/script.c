@@ -85,7 +85,8 @@ static size_t bracket_group(const char *s, size_t len, size_t i)
 
 static int is_role_end(const char *s, size_t len)
 {
-    static const char *const roles[] = {"记者", "通讯员", "实习生", "摄影", "编辑", "报道"};
+    static const char *const roles[] = {"记者", "通讯员", "实习生", "摄影", "编辑", "报道",
+                                        "記者", "通訊員", "實習生", "攝影", "編輯", "報道"};
     for (size_t k = 0; k < sizeof roles / sizeof *roles; k++) {
         size_t n = strlen(roles[k]);
         if (len >= n && memcmp(s + len - n, roles[k], n) == 0)
@@ -108,8 +109,10 @@ size_t script_dateline(const char *s, size_t len, size_t *body_off)
             return 0;
         if (cp == 0x65e5) /* 日 */
             has_day = 1;
-        int xun = cp == 0x8baf; /* 讯 */
-        int dian = cp == 0x7535 && has_day; /* 电, after a date: 北京9月4日电 */
+        /* 讯/訊 and 电/電: a Hong Kong or Taiwan paper writes them
+         * traditional. */
+        int xun = cp == 0x8baf || cp == 0x8a0a;
+        int dian = (cp == 0x7535 || cp == 0x96fb) && has_day; /* after a date: 北京9月4日电 */
         if (!(xun || dian) || chars < 3)
             continue;
         size_t end = bracket_group(s, len, i);
@@ -126,7 +129,8 @@ size_t script_dateline(const char *s, size_t len, size_t *body_off)
                 if (j == w || j >= len || starts(s, len, j, "，") || starts(s, len, j, "。"))
                     break;
                 if (words == 0 && !is_role_end(s + w, j - w) && !starts(s, len, w, "记者") &&
-                    !starts(s, len, w, "通讯员"))
+                    !starts(s, len, w, "通讯员") && !starts(s, len, w, "記者") &&
+                    !starts(s, len, w, "通訊員"))
                     break;
                 words++;
                 last = j;

@@ -19,6 +19,7 @@ static const char CSS[] =
     "article{border-top:1px solid #ccc;margin:1.5em 0;padding-top:.5em}\n"
     ".meta{color:#555;font-size:.9em}audio{width:100%}\n"
     ".s[aria-current=true]{background:#ffe066;outline:2px solid #b8860b}\n"
+    ".s.line{display:block;margin-bottom:.3em}\n"
     ":focus{outline:3px solid #1a5fb4}\n";
 
 /* Highlights the sentence under each player's current time; clicking a
@@ -55,6 +56,19 @@ static int source(strbuf *b, const char *base, const char *ext, err *e)
 }
 
 /* Opus, then MP3, then WAV: the browser takes the first it can play. */
+/* True when 'text' does not end in sentence punctuation (。！？…”). */
+static int unclosed(const char *text)
+{
+    static const char *const ends[] = {"。", "！", "？", "…", "”", "’", "」", "』", "）", ".", "!", "?", ")", "\""};
+    size_t n = strlen(text);
+    for (size_t k = 0; k < sizeof ends / sizeof *ends; k++) {
+        size_t m = strlen(ends[k]);
+        if (n >= m && !memcmp(text + n - m, ends[k], m))
+            return 0;
+    }
+    return 1;
+}
+
 static int player(strbuf *b, const pub_edition *ed, const char *base, const char *label, err *e)
 {
     if (strbuf_adds(b, "<audio controls preload=\"none\" aria-label=\"", e) < 0 ||
@@ -134,8 +148,10 @@ int pub_write_page(const char *dir, const pub_edition *ed, err *e)
                 goto out;
             for (size_t k = 0; k < a->n_sentences; k++) {
                 const pub_sentence *x = &a->sentences[k];
-                if (strbuf_addf(&b, e, "<span class=\"s\" data-start=\"%.3f\" data-end=\"%.3f\">",
-                                x->start_s, x->end_s) < 0 ||
+                /* A headline, subtitle, column or dateline has no closing
+                 * punctuation: a line of its own, not run into the story. */
+                if (strbuf_addf(&b, e, "<span class=\"s%s\" data-start=\"%.3f\" data-end=\"%.3f\">",
+                                unclosed(x->text) ? " line" : "", x->start_s, x->end_s) < 0 ||
                     text(&b, x->text, e) < 0 || strbuf_adds(&b, "</span>", e) < 0)
                     goto out;
             }

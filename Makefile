@@ -148,7 +148,8 @@ demo: deps
 	$(MAKE) all
 	@dir=$$(./tingbao build $(SAMPLE) --out output | tail -n 1) && \
 	echo "Listen, in this order (one file per article is in the section's folder;" && \
-	echo "$$dir/edition.json lists them all):" && ls -1 "$$dir"/*.wav | sed 's/^/  /'
+	echo "$$dir/edition.json lists them all):" && ls -1 "$$dir"/*.wav | sed 's/^/  /' && \
+	echo "Or open $$dir/index.html in a browser: every article with its transcript."
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \

@@ -277,40 +277,55 @@ static int cmp_str(const void *a, const void *b)
 
 /* The .tsv files of 'dir' in name order, so the same files always give the same
  * readings. */
-static int load_override_dir(lexicon *lx, const char *dir, err *e)
+/* The .tsv files of 'dir', sorted by name (*names and each name are the
+ * caller's to free).  A missing folder has none.  0, or -1 (ERR_NOMEM). */
+static int tsv_files(const char *dir, char ***names, size_t *n, err *e)
 {
+    *names = NULL;
+    *n = 0;
     DIR *d = opendir(dir);
     if (!d)
         return 0;
-    char **names = NULL;
-    size_t n = 0;
     struct dirent *de;
     int rc = 0;
     while ((de = readdir(d))) {
         size_t len = strlen(de->d_name);
         if (de->d_name[0] == '.' || len < 5 || strcmp(de->d_name + len - 4, ".tsv"))
             continue;
-        char **nn = realloc(names, (n + 1) * sizeof *nn);
-        if (!nn || !(nn[n] = strdup(de->d_name))) {
-            names = nn ? nn : names;
+        char **nn = realloc(*names, (*n + 1) * sizeof *nn);
+        if (nn)
+            *names = nn;
+        if (!nn || !(nn[*n] = strdup(de->d_name))) {
             err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory");
             rc = -1;
             break;
         }
-        names = nn;
-        n++;
+        (*n)++;
     }
     closedir(d);
-    if (rc == 0)
-        qsort(names, n, sizeof *names, cmp_str);
-    for (size_t i = 0; i < n; i++) {
+    qsort(*names, *n, sizeof **names, cmp_str);
+    return rc;
+}
+
+static void free_names(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+static int load_override_dir(lexicon *lx, const char *dir, err *e)
+{
+    char **names;
+    size_t n;
+    int rc = tsv_files(dir, &names, &n, e);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
         char p[PATH_MAX];
         pjoin(p, sizeof p, dir, names[i]);
-        if (rc == 0 && lexicon_load_overrides(lx, p, e) < 0)
+        if (lexicon_load_overrides(lx, p, e) < 0)
             rc = -1;
-        free(names[i]);
     }
-    free(names);
+    free_names(names, n);
     return rc;
 }
 
@@ -1309,22 +1324,17 @@ static int build_key(const pipeline *p, const edition *ed, char hex[33], err *e)
     voice_path(p, path);
     key_file(&k, path);
     key_file(&k, p->dirs.base);
-    DIR *d = opendir(p->dirs.lexicon);
-    if (d) {
-        char *names[256];
-        size_t n = 0;
-        struct dirent *de;
-        while ((de = readdir(d)) && n < 256)
-            if (de->d_name[0] != '.' && strstr(de->d_name, ".tsv"))
-                names[n++] = strdup(de->d_name);
-        closedir(d);
-        qsort(names, n, sizeof *names, cmp_str);
-        for (size_t i = 0; i < n; i++) {
-            if (names[i] && pjoin(path, sizeof path, p->dirs.lexicon, names[i]) == 0)
-                key_file(&k, path);
-            free(names[i]);
-        }
+    /* The same files, in the same order, as load_override_dir() reads. */
+    char **names;
+    size_t n;
+    if (tsv_files(p->dirs.lexicon, &names, &n, e) < 0) {
+        cache_key_free(&k);
+        return -1;
     }
+    for (size_t i = 0; i < n; i++)
+        if (pjoin(path, sizeof path, p->dirs.lexicon, names[i]) == 0)
+            key_file(&k, path);
+    free_names(names, n);
     for (size_t i = 0; i < o->n_lexicons; i++)
         key_file(&k, o->lexicons[i]);
     cache_key_final(&k);

@@ -39,16 +39,46 @@ void cache_key_free(cache_key *k);
 /* Opens (creating) the cache folder 'dir'.  NULL with 'e' set (ERR_OUTPUT). */
 cache *cache_open(const char *dir, err *e);
 
-/* Loads the entry for 'k' into 'out' (zeroed by the caller) at 'rate' Hz,
- * and the bytes stored with it into *meta (caller free()s; NULL and 0 when
- * none).  1 when found (and marks it used), 0 when absent or unreadable (a
- * damaged entry is a miss, never an error), -1 with 'e' set (ERR_NOMEM). */
+/* Samples move in blocks of at most this many frames. */
+#define CACHE_BLOCK 4096
+
+/* An entry being read, block by block: a section of any length is
+ * assembled through one block of memory. */
+typedef struct cache_reader cache_reader;
+
+/* Opens the entry for 'k' at 'rate' Hz and, when 'meta' is not NULL, reads
+ * the bytes stored with it into *meta (caller free()s).  1 with *r open and
+ * the entry marked used; 0 when absent, at another rate or damaged (a
+ * damaged entry is a miss, never an error); -1 with 'e' set (ERR_NOMEM). */
+int cache_open_entry(cache *c, const cache_key *k, int rate, cache_reader **r, void **meta,
+                     size_t *meta_len, err *e);
+/* The entry's length in frames. */
+size_t cache_reader_frames(const cache_reader *r);
+/* Reads up to 'max' (at most CACHE_BLOCK) frames into 'x': the count, 0 at
+ * the end, -1 with 'e' set (ERR_IO) when the file ends early. */
+long cache_read(cache_reader *r, float *x, size_t max, err *e);
+void cache_reader_close(cache_reader *r);
+
+/* An entry being written: samples are quantized to 16 bits as they come
+ * (the caller's audio is on that grid already, see audio_quantize16()), and
+ * the entry appears under its name only when committed. */
+typedef struct cache_writer cache_writer;
+cache_writer *cache_writer_open(cache *c, const cache_key *k, int rate, const void *meta,
+                                size_t meta_len, err *e);
+int cache_write(cache_writer *w, const float *x, size_t frames, err *e);
+/* Renames the entry into place and releases 'w' (also on failure). */
+int cache_writer_commit(cache_writer *w, err *e);
+/* Removes the unfinished entry and releases 'w'.  Accepts NULL. */
+void cache_writer_abort(cache_writer *w);
+
+/* The whole entry at once (tests, small pieces): cache_open_entry() and
+ * cache_read() into 'out' (zeroed by the caller).  Same results. */
 int cache_get(cache *c, const cache_key *k, int rate, audio *out, void **meta,
               size_t *meta_len, err *e);
 
-/* Stores 'a' (already quantized, see audio_quantize16()) under 'k', with
- * 'meta_len' opaque bytes (the sentence timing of a transcript).
- * Failure to store is not fatal to a build: 0, or -1 with 'e' set. */
+/* Stores 'a' under 'k' with 'meta_len' opaque bytes (the sentence timing
+ * of a transcript): cache_writer_open(), cache_write(), commit.  0, or -1
+ * with 'e' set (ERR_OUTPUT). */
 int cache_put(cache *c, const cache_key *k, const audio *a, const void *meta,
               size_t meta_len, err *e);
 

@@ -117,127 +117,254 @@ static char *entry_path(const cache *c, const cache_key *k, err *e)
     return strbuf_take(&b);
 }
 
-int cache_get(cache *c, const cache_key *k, int rate, audio *out, void **meta,
-              size_t *meta_len, err *e)
+/* ---- reading and writing, block by block ------------------------------- */
+
+struct cache_reader {
+    FILE *f;
+    uint64_t frames, left;
+    int16_t buf[CACHE_BLOCK];
+};
+
+static void reader_free(cache_reader *r)
 {
-    *meta = NULL;
-    *meta_len = 0;
+    if (r && r->f)
+        fclose(r->f);
+    free(r);
+}
+
+int cache_open_entry(cache *c, const cache_key *k, int rate, cache_reader **out, void **meta,
+                     size_t *meta_len, err *e)
+{
+    *out = NULL;
+    if (meta) {
+        *meta = NULL;
+        *meta_len = 0;
+    }
     char *path = entry_path(c, k, e);
     if (!path)
         return -1;
     int rc = 0;
-    FILE *f = fopen(path, "rb");
-    int16_t *buf = NULL;
     char *m = NULL;
-    if (!f)
+    cache_reader *r = calloc(1, sizeof *r);
+    if (!r) {
+        err_set(e, ERR_NOMEM, path, 0, 0, "out of memory");
+        rc = -1;
+        goto out;
+    }
+    if (!(r->f = fopen(path, "rb")))
         goto out;
     char magic[8];
-    uint32_t r, mlen;
-    uint64_t frames;
-    if (fread(magic, 1, 8, f) != 8 || memcmp(magic, MAGIC, 8) || fread(&r, sizeof r, 1, f) != 1 ||
-        fread(&frames, sizeof frames, 1, f) != 1 || fread(&mlen, sizeof mlen, 1, f) != 1 ||
-        (int)r != rate || frames > (1ull << 34) || mlen > (1u << 24))
+    uint32_t rr, mlen;
+    struct stat st;
+    /* The size must be exactly what the header says: an entry cut short
+     * (a full disk on another host) is a miss, found before any sample
+     * is used. */
+    if (fread(magic, 1, 8, r->f) != 8 || memcmp(magic, MAGIC, 8) ||
+        fread(&rr, sizeof rr, 1, r->f) != 1 || fread(&r->frames, sizeof r->frames, 1, r->f) != 1 ||
+        fread(&mlen, sizeof mlen, 1, r->f) != 1 || (int)rr != rate || r->frames > (1ull << 34) ||
+        mlen > (1u << 24) || fstat(fileno(r->f), &st) < 0 ||
+        (uint64_t)st.st_size != 24 + (uint64_t)mlen + r->frames * sizeof(int16_t))
         goto out;
-    if (!(m = malloc(mlen ? mlen : 1))) {
-        err_set(e, ERR_NOMEM, path, 0, 0, "out of memory");
-        rc = -1;
-        goto out;
-    }
-    if (fread(m, 1, mlen, f) != mlen)
-        goto out;
-    buf = malloc(frames ? frames * sizeof *buf : 1);
-    if (!buf) {
-        err_set(e, ERR_NOMEM, path, 0, 0, "out of memory");
-        rc = -1;
-        goto out;
-    }
-    if (fread(buf, sizeof *buf, frames, f) != frames || fgetc(f) != EOF)
-        goto out; /* truncated or damaged: a miss */
-    audio a = {0};
-    a.rate = rate;
-    float chunk[4096];
-    for (uint64_t i = 0; i < frames;) {
-        size_t n = frames - i < 4096 ? (size_t)(frames - i) : 4096;
-        for (size_t j = 0; j < n; j++)
-            chunk[j] = (float)buf[i + j] / 32767.0f;
-        if (audio_append(&a, chunk, n, e) < 0) {
-            audio_free(&a);
+    if (meta) {
+        if (!(m = malloc(mlen ? mlen : 1))) {
+            err_set(e, ERR_NOMEM, path, 0, 0, "out of memory");
             rc = -1;
             goto out;
         }
+        if (fread(m, 1, mlen, r->f) != mlen)
+            goto out;
+        *meta = m;
+        *meta_len = mlen;
+        m = NULL;
+    } else if (fseek(r->f, (long)mlen, SEEK_CUR) < 0) {
+        goto out;
+    }
+    r->left = r->frames;
+    utimensat(AT_FDCWD, path, NULL, 0); /* used now */
+    *out = r;
+    r = NULL;
+    rc = 1;
+out:
+    reader_free(r);
+    free(m);
+    free(path);
+    return rc;
+}
+
+size_t cache_reader_frames(const cache_reader *r)
+{
+    return (size_t)r->frames;
+}
+
+long cache_read(cache_reader *r, float *x, size_t max, err *e)
+{
+    size_t n = max < CACHE_BLOCK ? max : CACHE_BLOCK;
+    if (n > r->left)
+        n = (size_t)r->left;
+    if (n && fread(r->buf, sizeof *r->buf, n, r->f) != n) {
+        err_set(e, ERR_IO, NULL, 0, 0, "cache: an entry ended early: %s",
+                ferror(r->f) ? strerror(errno) : "cut short while being read");
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        x[i] = (float)r->buf[i] / 32767.0f;
+    r->left -= n;
+    return (long)n;
+}
+
+void cache_reader_close(cache_reader *r)
+{
+    reader_free(r);
+}
+
+struct cache_writer {
+    FILE *f;
+    char *path, *tmp;
+    uint64_t frames;
+    int16_t buf[CACHE_BLOCK];
+};
+
+void cache_writer_abort(cache_writer *w)
+{
+    if (!w)
+        return;
+    if (w->f) {
+        fclose(w->f);
+        unlink(w->tmp);
+    }
+    free(w->path);
+    free(w->tmp);
+    free(w);
+}
+
+cache_writer *cache_writer_open(cache *c, const cache_key *k, int rate, const void *meta,
+                                size_t meta_len, err *e)
+{
+    cache_writer *w = calloc(1, sizeof *w);
+    strbuf tmp = {0};
+    if (!w || !(w->path = entry_path(c, k, e))) {
+        if (!w)
+            err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory");
+        free(w);
+        return NULL;
+    }
+    char *slash = strrchr(w->path, '/');
+    *slash = '\0';
+    if (mkdir(w->path, 0777) < 0 && errno != EEXIST) {
+        err_set(e, ERR_OUTPUT, w->path, 0, 0, "cannot create: %s", strerror(errno));
+        goto fail;
+    }
+    *slash = '/';
+    if (meta_len >= (1u << 24)) {
+        err_set(e, ERR_INTERNAL, w->path, 0, 0, "cache: %zu bytes of metadata", meta_len);
+        goto fail;
+    }
+    if (strbuf_addf(&tmp, e, "%s.tmp.%ld", w->path, (long)getpid()) < 0)
+        goto fail;
+    w->tmp = strbuf_take(&tmp);
+    if (!(w->f = fopen(w->tmp, "wb"))) {
+        err_set(e, ERR_OUTPUT, w->tmp, 0, 0, "cannot write: %s", strerror(errno));
+        goto fail;
+    }
+    uint32_t r = (uint32_t)rate, mlen = (uint32_t)meta_len;
+    uint64_t frames = 0; /* written again at the end */
+    if (fwrite(MAGIC, 1, 8, w->f) != 8 || fwrite(&r, sizeof r, 1, w->f) != 1 ||
+        fwrite(&frames, sizeof frames, 1, w->f) != 1 || fwrite(&mlen, sizeof mlen, 1, w->f) != 1 ||
+        (meta_len && fwrite(meta, 1, meta_len, w->f) != meta_len)) {
+        err_set(e, ERR_OUTPUT, w->tmp, 0, 0, "cannot write: %s", strerror(errno));
+        goto fail;
+    }
+    return w;
+fail:
+    strbuf_free(&tmp);
+    cache_writer_abort(w);
+    return NULL;
+}
+
+int cache_write(cache_writer *w, const float *x, size_t frames, err *e)
+{
+    for (size_t i = 0; i < frames;) {
+        size_t n = frames - i < CACHE_BLOCK ? frames - i : CACHE_BLOCK;
+        for (size_t j = 0; j < n; j++) {
+            float v = x[i + j] * 32767.0f;
+            v = v > 32767.0f ? 32767.0f : v < -32767.0f ? -32767.0f : v;
+            w->buf[j] = (int16_t)lrintf(v);
+        }
+        if (fwrite(w->buf, sizeof *w->buf, n, w->f) != n) {
+            err_set(e, ERR_OUTPUT, w->tmp, 0, 0, "cannot write: %s", strerror(errno));
+            return -1;
+        }
         i += n;
+    }
+    w->frames += frames;
+    return 0;
+}
+
+int cache_writer_commit(cache_writer *w, err *e)
+{
+    int ok = fseek(w->f, 12, SEEK_SET) == 0 && fwrite(&w->frames, sizeof w->frames, 1, w->f) == 1;
+    ok = fclose(w->f) == 0 && ok;
+    w->f = NULL;
+    if (!ok || rename(w->tmp, w->path) < 0) {
+        err_set(e, ERR_OUTPUT, w->tmp, 0, 0, "cannot store in the cache: %s", strerror(errno));
+        unlink(w->tmp);
+        cache_writer_abort(w);
+        return -1;
+    }
+    cache_writer_abort(w);
+    return 0;
+}
+
+/* ---- whole entries ------------------------------------------------------ */
+
+int cache_get(cache *c, const cache_key *k, int rate, audio *out, void **meta,
+              size_t *meta_len, err *e)
+{
+    cache_reader *r;
+    int hit = cache_open_entry(c, k, rate, &r, meta, meta_len, e);
+    if (hit <= 0)
+        return hit;
+    audio a = {.rate = rate};
+    float chunk[CACHE_BLOCK];
+    long n;
+    int rc = 1;
+    /* One allocation for the whole entry, not doubling. */
+    if (cache_reader_frames(r) && audio_silence(&a, (double)cache_reader_frames(r) / rate, e) < 0)
+        rc = -1;
+    a.frames = 0;
+    while (rc == 1 && (n = cache_read(r, chunk, CACHE_BLOCK, e)) > 0)
+        if (audio_append(&a, chunk, (size_t)n, e) < 0)
+            rc = -1;
+    if (rc == 1 && n < 0) {
+        err_clear(e);
+        rc = 0; /* damaged: a miss */
+    }
+    cache_reader_close(r);
+    if (rc != 1) {
+        audio_free(&a);
+        if (meta) {
+            free(*meta);
+            *meta = NULL;
+            *meta_len = 0;
+        }
+        return rc;
     }
     audio_free(out);
     *out = a;
-    out->rate = rate;
-    *meta = m;
-    *meta_len = mlen;
-    m = NULL;
-    utimensat(AT_FDCWD, path, NULL, 0); /* used now */
-    rc = 1;
-out:
-    if (f)
-        fclose(f);
-    free(m);
-    free(buf);
-    free(path);
-    return rc;
+    return 1;
 }
 
 int cache_put(cache *c, const cache_key *k, const audio *a, const void *meta,
               size_t meta_len, err *e)
 {
-    char *path = entry_path(c, k, e);
-    if (!path)
+    cache_writer *w = cache_writer_open(c, k, a->rate, meta, meta_len, e);
+    if (!w)
         return -1;
-    int rc = -1;
-    strbuf tmp = {0};
-    FILE *f = NULL;
-    int16_t *buf = NULL;
-    char *slash = strrchr(path, '/');
-    *slash = '\0';
-    if (mkdir(path, 0777) < 0 && errno != EEXIST) {
-        err_set(e, ERR_OUTPUT, path, 0, 0, "cannot create: %s", strerror(errno));
-        goto out;
+    if (cache_write(w, a->data, a->frames, e) < 0) {
+        cache_writer_abort(w);
+        return -1;
     }
-    *slash = '/';
-    if (strbuf_addf(&tmp, e, "%s.tmp.%ld", path, (long)getpid()) < 0)
-        goto out;
-    if (!(f = fopen(tmp.s, "wb"))) {
-        err_set(e, ERR_OUTPUT, tmp.s, 0, 0, "cannot write: %s", strerror(errno));
-        goto out;
-    }
-    uint32_t r = (uint32_t)a->rate;
-    uint64_t frames = a->frames;
-    buf = malloc(4096 * sizeof *buf);
-    uint32_t mlen = (uint32_t)meta_len;
-    int ok = buf && meta_len < (1u << 24) && fwrite(MAGIC, 1, 8, f) == 8 &&
-             fwrite(&r, sizeof r, 1, f) == 1 && fwrite(&frames, sizeof frames, 1, f) == 1 &&
-             fwrite(&mlen, sizeof mlen, 1, f) == 1 &&
-             (meta_len == 0 || fwrite(meta, 1, meta_len, f) == meta_len);
-    for (size_t i = 0; ok && i < a->frames;) {
-        size_t n = a->frames - i < 4096 ? a->frames - i : 4096;
-        for (size_t j = 0; j < n; j++)
-            buf[j] = (int16_t)lrintf(a->data[i + j] * 32767.0f);
-        ok = fwrite(buf, sizeof *buf, n, f) == n;
-        i += n;
-    }
-    if (fclose(f) != 0)
-        ok = 0;
-    f = NULL;
-    if (!ok || rename(tmp.s, path) < 0) {
-        err_set(e, ERR_OUTPUT, path, 0, 0, "cannot store in the cache: %s", strerror(errno));
-        unlink(tmp.s);
-        goto out;
-    }
-    rc = 0;
-out:
-    if (f)
-        fclose(f);
-    free(buf);
-    strbuf_free(&tmp);
-    free(path);
-    return rc;
+    return cache_writer_commit(w, e);
 }
 
 /* ---- trimming ----------------------------------------------------------- */

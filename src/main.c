@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <limits.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@
 #include "edition.h"
 #include "err.h"
 #include "g2p.h"
+#include "jobs.h"
 #include "lexicon.h"
 #include "mix.h"
 #include "out.h"
@@ -265,9 +267,7 @@ typedef struct pipeline {
     int have_voice;
     synth *synth;
     cache *cache;          /* NULL for commands that keep nothing */
-    int skip_cache_reads;  /* --force, until the workers have filled it */
     audio chimes[2];       /* made once, measured once, at the output rate */
-    size_t synthesized, cached; /* articles, this run */
 } pipeline;
 
 static int cmp_str(const void *a, const void *b)
@@ -488,7 +488,7 @@ static size_t speech_end(const audio *raw, size_t from, size_t to)
 
 /* Bump when the rendering of an article changes in a way the cache key
  * does not see (a new level stage, a new chime), so old entries miss. */
-#define AUDIO_RENDERING "r128-limit-2"
+#define AUDIO_RENDERING "r128-limit-3"
 
 /* Adds to 'k' everything about the voice and output that changes the sound
  * of an article besides its words. */
@@ -503,149 +503,191 @@ static void key_voice(const pipeline *p, cache_key *k)
     cache_key_adds(k, buf);
 }
 
-/* Speaks 'segs' into 'out' at the output rate, at the loudness target and
- * quantized to 16 bits.  Text is normalized and converted first; the
- * tokens, with the voice, are the cache key, so unchanged articles come
- * from the cache and only changed ones are synthesized (*cached says
- * which).  All segments are synthesized at espeak's rate, then resampled
- * once. */
-static int speak_segments(pipeline *p, const script_segment *segs, size_t n, audio *out,
-                          size_t *syllables, int *cached, timing *tm, err *e)
+/* ---- pieces: what one worker speaks --------------------------------------
+ *
+ * A piece is one track of speech: the edition's intro, a section's intro or
+ * an article.  The parent works out its tokens and cache key once; a worker
+ * process speaks it into the cache at the output rate; the parent then
+ * assembles the edition's files from the cache, block by block. */
+
+typedef enum piece_state { PIECE_WAITING, PIECE_RUNNING, PIECE_READY, PIECE_FAILED } piece_state;
+
+struct ebuild;
+
+typedef struct piece {
+    const script_segment *segs;
+    size_t n;
+    g2p_tokens *toks;       /* per segment, until spoken */
+    size_t syllables;
+    size_t weight;          /* bytes of text: the longest go first */
+    cache_key key;          /* key.hex names the cache entry */
+    int sec, art;           /* its place: sec -1 the edition's intro, art -1 a section's */
+    int synthesized;        /* spoken by a worker in this run */
+    int tries;              /* times handed to a worker */
+    piece_state state;
+    struct ebuild *owner;
+} piece;
+
+static void piece_drop_tokens(piece *pc)
 {
-    audio raw = {0};
-    g2p_tokens *toks = calloc(n ? n : 1, sizeof *toks);
+    for (size_t i = 0; pc->toks && i < pc->n; i++)
+        g2p_tokens_free(&pc->toks[i]);
+    free(pc->toks);
+    pc->toks = NULL;
+}
+
+/* Normalizes and converts the piece's text and makes its cache key: the
+ * spoken tokens with everything about the voice that changes the sound. */
+static int piece_prepare(pipeline *p, piece *pc, err *e)
+{
     cache_key key = {0};
-    int rc = -1;
-    *syllables = 0;
-    *cached = 0;
-    if (!toks || cache_key_init(&key, e) < 0) {
+    pc->syllables = 0;
+    if (!(pc->toks = calloc(pc->n ? pc->n : 1, sizeof *pc->toks)) || cache_key_init(&key, e) < 0) {
         err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory");
-        goto out;
+        return -1;
     }
     key_voice(p, &key);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < pc->n; i++) {
         char *spoken = NULL;
-        int ok = text_to_tokens(p, segs[i].text, segs[i].src, segs[i].line, &spoken, &toks[i], e) == 0;
+        int ok = text_to_tokens(p, pc->segs[i].text, pc->segs[i].src, pc->segs[i].line, &spoken,
+                                &pc->toks[i], e) == 0;
         free(spoken);
-        if (!ok)
-            goto out;
-        char kind = (char)('0' + segs[i].kind);
-        cache_key_add(&key, &kind, 1);
-        for (size_t k = 0; k < toks[i].n; k++) {
-            char tk = (char)('0' + toks[i].v[k].kind);
-            cache_key_add(&key, &tk, 1);
-            cache_key_adds(&key, toks[i].v[k].text);
-            *syllables += toks[i].v[k].kind == G2P_SYLLABLE;
+        if (!ok) {
+            cache_key_free(&key);
+            return -1;
         }
+        char kind = (char)('0' + pc->segs[i].kind);
+        cache_key_add(&key, &kind, 1);
+        for (size_t k = 0; k < pc->toks[i].n; k++) {
+            char tk = (char)('0' + pc->toks[i].v[k].kind);
+            cache_key_add(&key, &tk, 1);
+            cache_key_adds(&key, pc->toks[i].v[k].text);
+            pc->syllables += pc->toks[i].v[k].kind == G2P_SYLLABLE;
+        }
+        pc->weight += strlen(pc->segs[i].text);
     }
     cache_key_final(&key);
-    tm->n = 0;
-    if (p->cache && !p->skip_cache_reads) {
-        void *meta;
-        size_t mlen;
-        int hit = cache_get(p->cache, &key, p->o->rate, out, &meta, &mlen, e);
-        if (hit < 0)
-            goto out;
-        if (hit) {
-            size_t k = mlen / sizeof(sentence_time);
-            int ok = mlen % sizeof(sentence_time) == 0;
-            for (size_t i = 0; ok && i < k; i++) {
-                sentence_time st;
-                memcpy(&st, (char *)meta + i * sizeof st, sizeof st);
-                ok = st.seg < n && timing_add(tm, st.seg, st.span, st.start, st.end, e) == 0;
-            }
-            free(meta);
-            if (ok) {
-                *cached = 1;
-                rc = 0;
-                goto out;
-            }
-            /* Damaged timing: synthesize again. */
-            audio_free(out);
-            tm->n = 0;
-            err_clear(e);
-        }
-    }
-    if (open_voice(p, e) < 0)
-        goto out;
-    raw.rate = synth_rate(p->synth);
-    for (size_t i = 0; i < n; i++) {
-        /* Sentence by sentence, timed exactly where espeak-ng's sentences
-         * end, so the transcript follows the voice. */
-        size_t seg_start = raw.frames;
+    pc->key = key;
+    return 0;
+}
+
+/* Speaks the piece into 'raw' at espeak-ng's rate, sentence by sentence,
+ * timed where espeak-ng ends each sentence (so the transcript follows the
+ * voice), and brings it to the loudness target.  Loudness is set before
+ * resampling: it costs half as much at 22050 Hz, and resampling changes
+ * neither the loudness nor the peaks of band-limited speech (the limiter's
+ * peaks are interpolated, inter-sample ones). */
+static int piece_speak(pipeline *p, const piece *pc, audio *raw, timing *tm, err *e)
+{
+    raw->rate = synth_rate(p->synth);
+    for (size_t i = 0; i < pc->n; i++) {
+        size_t seg_start = raw->frames;
         synth_marks marks = {0};
         script_span *spans = NULL;
         size_t n_spans = 0;
-        int ok = synth_speak_timed(p->synth, &toks[i], &raw, &marks, e) == 0 &&
-                 script_sentences(segs[i].text, strlen(segs[i].text), &spans, &n_spans, e) == 0;
-        double r = raw.rate;
+        const char *text = pc->segs[i].text;
+        int ok = synth_speak_timed(p->synth, &pc->toks[i], raw, &marks, e) == 0 &&
+                 script_sentences(text, strlen(text), &spans, &n_spans, e) == 0;
+        double r = raw->rate;
         if (ok && n_spans == marks.n) {
             for (size_t k = 0; ok && k < n_spans; k++) {
                 size_t from = k ? marks.v[k - 1] : seg_start;
                 ok = timing_add(tm, (uint32_t)i, (uint32_t)k, (double)from / r,
-                                (double)speech_end(&raw, from, marks.v[k]) / r, e) == 0;
+                                (double)speech_end(raw, from, marks.v[k]) / r, e) == 0;
             }
         } else if (ok) {
             ok = timing_add(tm, (uint32_t)i, WHOLE_SEGMENT, (double)seg_start / r,
-                            (double)speech_end(&raw, seg_start, raw.frames) / r, e) == 0;
+                            (double)speech_end(raw, seg_start, raw->frames) / r, e) == 0;
         }
         synth_marks_free(&marks);
         free(spans);
         if (!ok)
-            goto out;
+            return -1;
         /* The last pause is the caller's: chimes follow their own gap. */
-        if (i + 1 < n && audio_silence(&raw, pause_after(&p->voice, segs[i].kind), e) < 0)
-            goto out;
+        if (i + 1 < pc->n && audio_silence(raw, pause_after(&p->voice, pc->segs[i].kind), e) < 0)
+            return -1;
     }
-    if (resample_audio(&raw, p->o->rate, out, e) < 0)
-        goto out;
     /* Every article at the same loudness (EBU R128), peaks limited, not
      * clipped: a listener never reaches for the volume between articles. */
-    if (mix_normalize_loudness(out, p->o->loudness, MIX_CEILING_DBTP, e) < 0)
-        goto out;
-    audio_quantize16(out);
-    if (p->cache && cache_put(p->cache, &key, out, tm->v, tm->n * sizeof *tm->v, e) < 0) {
-        /* A cache that cannot be written costs time, not the edition. */
-        if (!p->o->quiet) {
-            char buf[ERR_FILE_MAX + ERR_MSG_MAX + 64];
-            fprintf(stderr, "%s: warning: %s\n", progname, err_format(e, buf, sizeof buf));
-        }
-        err_clear(e);
+    return mix_normalize_loudness(raw, p->o->loudness, MIX_CEILING_DBTP, e);
+}
+
+static int to_cache(void *w, const float *x, size_t frames, err *e)
+{
+    return cache_write(w, x, frames, e);
+}
+
+/* In a worker: speaks the piece and stores it in the cache at the output
+ * rate, resampled block by block on its way to disk (the output-rate
+ * track is never whole in memory). */
+static int piece_store(pipeline *p, const piece *pc, err *e)
+{
+    audio raw = {0};
+    timing tm = {0};
+    cache_writer *w = NULL;
+    int rc = -1;
+    if (piece_speak(p, pc, &raw, &tm, e) == 0 &&
+        (w = cache_writer_open(p->cache, &pc->key, p->o->rate, tm.v, tm.n * sizeof *tm.v, e)) &&
+        resample_to(&raw, p->o->rate, to_cache, w, e) == 0) {
+        rc = cache_writer_commit(w, e);
+        w = NULL;
     }
-    rc = 0;
-out:
-    if (key.state)
-        cache_key_free(&key);
-    for (size_t i = 0; toks && i < n; i++)
-        g2p_tokens_free(&toks[i]);
-    free(toks);
+    cache_writer_abort(w);
     audio_free(&raw);
+    free(tm.v);
     return rc;
 }
 
-/* Writes 'a' as the WAV 'wav_path' (with 'cues') and beside it each other
- * format asked for.  Opus takes 48000 Hz, not 44100: its file is made from
- * a resampled copy (one more pass, for that file alone). */
-static int write_audio(const pipeline *p, const char *wav_path, const audio *a,
-                       const out_cue *cues, size_t n_cues, err *e)
+/* A job: runs in a worker process (see run_editions()). */
+static int piece_job(void *arg, err *e);
+
+/* Opens the piece's cache entry and reads its sentence timing.  1 when
+ * found, 0 when the entry is missing (removed since it was made: it must
+ * be spoken again), -1 with 'e' set. */
+static int piece_open(pipeline *p, const piece *pc, cache_reader **r, timing *tm, err *e)
 {
-    unsigned f = p->o->formats | OUT_WAV;
-    int opus_apart = (f & OUT_OPUS) && !out_opus_rate_ok(a->rate);
-    if (out_write_formats(wav_path, a, opus_apart ? f & ~(unsigned)OUT_OPUS : f, cues, n_cues, e) < 0)
-        return -1;
-    if (!opus_apart)
-        return 0;
-    audio a48 = {0};
-    strbuf path = {0};
-    size_t len = strlen(wav_path);
-    int rc = resample_audio(a, 48000, &a48, e) == 0 &&
-                     strbuf_add(&path, wav_path, len - 4, e) == 0 &&
-                     strbuf_adds(&path, ".opus", e) == 0 &&
-                     out_write_encoded(path.s, &a48, OUT_OPUS, e) == 0
+    void *meta;
+    size_t mlen;
+    tm->n = 0;
+    int hit = cache_open_entry(p->cache, &pc->key, p->o->rate, r, &meta, &mlen, e);
+    if (hit <= 0)
+        return hit;
+    size_t k = mlen / sizeof(sentence_time);
+    int ok = mlen % sizeof(sentence_time) == 0;
+    for (size_t i = 0; ok && i < k; i++) {
+        sentence_time st;
+        memcpy(&st, (char *)meta + i * sizeof st, sizeof st);
+        ok = st.seg < pc->n && timing_add(tm, st.seg, st.span, st.start, st.end, e) == 0;
+    }
+    free(meta);
+    if (!ok) {
+        cache_reader_close(*r);
+        *r = NULL;
+        if (e->cat != ERR_NONE)
+            return -1;
+        tm->n = 0;
+        return 0; /* damaged timing: speak it again */
+    }
+    return 1;
+}
+
+/* `tingbao say`: one piece spoken in this process, at the output rate. */
+static int speak_here(pipeline *p, const script_segment *segs, size_t n, audio *out,
+                      size_t *syllables, err *e)
+{
+    piece pc = {.segs = segs, .n = n};
+    audio raw = {0};
+    timing tm = {0};
+    int rc = piece_prepare(p, &pc, e) == 0 && open_voice(p, e) == 0 &&
+                     piece_speak(p, &pc, &raw, &tm, e) == 0 && resample_audio(&raw, p->o->rate, out, e) == 0
                  ? 0
                  : -1;
-    audio_free(&a48);
-    strbuf_free(&path);
+    if (rc == 0)
+        audio_quantize16(out);
+    *syllables = pc.syllables;
+    piece_drop_tokens(&pc);
+    audio_free(&raw);
+    free(tm.v);
     return rc;
 }
 
@@ -693,114 +735,6 @@ static char *today(void)
     localtime_r(&t, &tm);
     strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
     return strdup(buf);
-}
-
-/* ---- workers ----------------------------------------------------------- */
-
-/* espeak-ng keeps process-wide state, and its output depends on what it
- * spoke before (the same sentence comes out a few samples longer or
- * shorter after another one).  So every piece of audio (the intro, each
- * section's intro, each article) is synthesized by a process of its own,
- * forked after the lexicon is loaded and before espeak-ng is started: a
- * fresh espeak-ng, the same samples whatever came before, whatever the
- * order, whatever --jobs is.  Up to 'jobs' of them run at once, longest
- * first.  Each speaks into the cache and exits; the parent then builds the
- * edition from the cache, and never starts espeak-ng itself unless a
- * worker failed (then it speaks that piece to report the error).
- * Returns how many pieces the workers synthesized (the rest were cached). */
-typedef struct unit {
-    const script_segment *segs;
-    size_t n;
-    size_t weight;
-    int article;        /* counts in the progress and the summary */
-    pid_t pid;          /* its worker, while it runs */
-} unit;
-
-static int by_weight(const void *a, const void *b)
-{
-    const unit *x = a, *y = b;
-    if (x->weight != y->weight)
-        return x->weight > y->weight ? -1 : 1;
-    return x->segs < y->segs ? -1 : x->segs > y->segs;
-}
-
-static unit make_unit(const script_segment *segs, size_t n, int article)
-{
-    size_t w = 0;
-    for (size_t i = 0; i < n; i++)
-        w += strlen(segs[i].text);
-    return (unit){segs, n, w, article, 0};
-}
-
-/* Exit codes of a worker. */
-#define WORKER_SYNTHESIZED 0
-#define WORKER_CACHED 3
-#define WORKER_FAILED 1
-
-static void worker(pipeline *p, const unit *u)
-{
-    err e = {0};
-    audio au = {0};
-    timing tm = {0};
-    size_t syl;
-    int hit;
-    int rc = speak_segments(p, u->segs, u->n, &au, &syl, &hit, &tm, &e);
-    _exit(rc < 0 ? WORKER_FAILED : hit ? WORKER_CACHED : WORKER_SYNTHESIZED);
-}
-
-static size_t run_workers(pipeline *p, const script *sc, progress *pg, int jobs)
-{
-    size_t n = 1;
-    for (size_t i = 0; i < sc->n_sections; i++)
-        n += 1 + sc->sections[i].n_articles;
-    unit *v = calloc(n, sizeof *v);
-    if (!v)
-        return 0; /* the parent will speak everything itself */
-    size_t k = 0;
-    v[k++] = make_unit(sc->intro, sc->n_intro, 0);
-    for (size_t i = 0; i < sc->n_sections; i++) {
-        v[k++] = make_unit(sc->sections[i].intro, sc->sections[i].n_intro, 0);
-        for (size_t j = 0; j < sc->sections[i].n_articles; j++)
-            v[k++] = make_unit(sc->sections[i].articles[j].segs, sc->sections[i].articles[j].n_segs, 1);
-    }
-    /* Longest first: the last piece to finish is a short one. */
-    qsort(v, n, sizeof *v, by_weight);
-    size_t synthesized = 0, next = 0;
-    int running = 0;
-    fflush(NULL);
-    while (next < n || running > 0) {
-        if (next < n && running < jobs) {
-            pid_t pid = fork();
-            if (pid == 0)
-                worker(p, &v[next]);
-            if (pid > 0) {
-                v[next].pid = pid;
-                running++;
-                next++;
-                continue;
-            }
-            if (running == 0)
-                break; /* cannot fork at all: the parent speaks the rest */
-        }
-        int st;
-        pid_t done = waitpid(-1, &st, 0);
-        if (done < 0)
-            break;
-        running--;
-        for (size_t i = 0; i < next; i++) {
-            if (v[i].pid != done || !v[i].article)
-                continue;
-            if (WIFEXITED(st) && WEXITSTATUS(st) == WORKER_SYNTHESIZED)
-                synthesized++;
-            show_progress(pg, "synthesizing", "");
-            pg->done++;
-        }
-    }
-    while (running > 0 && waitpid(-1, NULL, 0) > 0)
-        running--;
-    pg->done = 0;
-    free(v);
-    return synthesized;
 }
 
 /* Everything a finished section needs for the manifest. */
@@ -879,217 +813,6 @@ static int sentences_of(built_section *bs, const script_segment *segs, const tim
     }
     free(spans);
     return 0;
-}
-
-
-/* A section file being written: audio goes straight to disk in the order
- * it is heard, so a section is never held in memory (an edition of any
- * size needs the memory of its longest article).  Opus takes 48 kHz: its
- * copy goes through a streaming resampler into a stream of its own. */
-typedef struct section_out {
-    out_stream *main, *opus;
-    resample_stream *rs;
-    audio block;       /* the resampler's output, reused */
-    size_t frames;     /* written to the main stream */
-    int rate;
-} section_out;
-
-static int sec_open(const pipeline *p, const char *wav, section_out *so, err *e)
-{
-    memset(so, 0, sizeof *so);
-    so->rate = p->o->rate;
-    unsigned f = p->o->formats | OUT_WAV;
-    int opus_apart = (f & OUT_OPUS) && !out_opus_rate_ok(so->rate);
-    if (!(so->main = out_stream_open(wav, so->rate, opus_apart ? f & ~(unsigned)OUT_OPUS : f, e)))
-        return -1;
-    if (!opus_apart)
-        return 0;
-    /* The same base name: with OUT_OPUS alone, only NAME.opus is written. */
-    so->block.rate = 48000;
-    return (so->opus = out_stream_open(wav, 48000, OUT_OPUS, e)) &&
-                   (so->rs = resample_stream_open(so->rate, 48000, e))
-               ? 0
-               : -1;
-}
-
-static int sec_write(section_out *so, const float *x, size_t frames, int last, err *e)
-{
-    if (frames && out_stream_write(so->main, x, frames, e) < 0)
-        return -1;
-    so->frames += frames;
-    if (!so->rs)
-        return 0;
-    so->block.frames = 0;
-    return resample_stream_process(so->rs, x, frames, last, &so->block, e) == 0 &&
-                   (!so->block.frames ||
-                    out_stream_write(so->opus, so->block.data, so->block.frames, e) == 0)
-               ? 0
-               : -1;
-}
-
-static int sec_audio(section_out *so, const audio *a, err *e)
-{
-    return sec_write(so, a->data, a->frames, 0, e);
-}
-
-static int sec_silence(section_out *so, double seconds, err *e)
-{
-    static const float zeros[4096];
-    size_t n = (size_t)lround(seconds * so->rate);
-    while (n) {
-        size_t k = n < 4096 ? n : 4096;
-        if (sec_write(so, zeros, k, 0, e) < 0)
-            return -1;
-        n -= k;
-    }
-    return 0;
-}
-
-static int sec_close(section_out *so, const out_cue *cues, size_t n, err *e)
-{
-    int rc = so->rs ? sec_write(so, NULL, 0, 1, e) : 0;
-    if (rc == 0) {
-        rc = out_stream_close(so->main, cues, n, e);
-        so->main = NULL;
-    }
-    if (rc == 0 && so->opus) {
-        rc = out_stream_close(so->opus, NULL, 0, e);
-        so->opus = NULL;
-    }
-    out_stream_abort(so->main);
-    out_stream_abort(so->opus);
-    resample_stream_free(so->rs);
-    audio_free(&so->block);
-    memset(so, 0, sizeof *so);
-    return rc;
-}
-
-static void sec_abort(section_out *so)
-{
-    out_stream_abort(so->main);
-    out_stream_abort(so->opus);
-    resample_stream_free(so->rs);
-    audio_free(&so->block);
-    memset(so, 0, sizeof *so);
-}
-
-/* Writes the chime 'kind' at the level mix sets against the speech: made
- * and measured once a run, then copied (every chime is the same). */
-static int add_chime(pipeline *p, section_out *so, mix_chime kind, err *e)
-{
-    audio *c = &p->chimes[kind == MIX_CHIME_SECTION];
-    if (!c->frames) {
-        c->rate = so->rate;
-        if (mix_add_chime_at(c, kind, p->o->loudness, e) < 0)
-            return -1;
-    }
-    return sec_audio(so, c, e);
-}
-
-static int build_section(pipeline *p, const script_section *sec, const char *tmpdir,
-                         built_section *bs, progress *pg, err *e)
-{
-    const voice *v = &p->voice;
-    audio speech = {0};
-    section_out so = {0};
-    int rc = -1;
-    char *dirname = out_file_name(sec->number, sec->name, NAME_MAX_BYTES - 4, e);
-    if (keep(bs, dirname, e) < 0)
-        return -1;
-    char *dirpath = join_path(tmpdir, dirname, e);
-    char *file = NULL;
-    out_cue *cues = NULL;
-    timing tm = {0};
-    char *secfile = NULL;
-    strbuf sf = {0};
-    if (!dirpath || out_mkdirs(dirpath, e) < 0)
-        goto out;
-    size_t na = sec->n_articles ? sec->n_articles : 1;
-    bs->arts = calloc(na, sizeof *bs->arts);
-    bs->parts = calloc(na, sizeof *bs->parts);
-    bs->sentences = calloc(na, sizeof *bs->sentences);
-    cues = calloc(na, sizeof *cues);
-    if (!bs->arts || !bs->parts || !bs->sentences || !cues) {
-        err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory");
-        goto out;
-    }
-    if (strbuf_addf(&sf, e, "%s.wav", dirname) < 0 || keep(bs, secfile = strbuf_take(&sf), e) < 0 ||
-        !(file = join_path(tmpdir, secfile, e)) || sec_open(p, file, &so, e) < 0)
-        goto out;
-    size_t syl;
-    int hit;
-    /* Section: chime, its intro, then the articles with chimes between. */
-    if (add_chime(p, &so, MIX_CHIME_SECTION, e) < 0 || sec_silence(&so, v->chime_gap, e) < 0 ||
-        speak_segments(p, sec->intro, sec->n_intro, &speech, &syl, &hit, &tm, e) < 0 ||
-        sec_audio(&so, &speech, e) < 0 || sec_silence(&so, v->pause_intro, e) < 0)
-        goto out;
-    audio_free(&speech);
-    for (size_t j = 0; j < sec->n_articles; j++) {
-        const script_article *a = &sec->articles[j];
-        show_progress(pg, sec->name, a->headline);
-        if (j > 0 && (add_chime(p, &so, MIX_CHIME_ARTICLE, e) < 0 ||
-                      sec_silence(&so, v->chime_gap, e) < 0))
-            goto out;
-        if (speak_segments(p, a->segs, a->n_segs, &speech, &syl, &hit, &tm, e) < 0)
-            goto out;
-        if (hit)
-            p->cached++;
-        else
-            p->synthesized++;
-        char *name = out_file_name((int)j + 1, a->headline, NAME_MAX_BYTES - 4, e);
-        if (!name)
-            goto out;
-        strbuf fn = {0};
-        if (strbuf_addf(&fn, e, "%s.wav", name) < 0) {
-            free(name);
-            goto out;
-        }
-        free(name);
-        char *rel = join_path(dirname, fn.s, e);
-        strbuf_free(&fn);
-        char *afile = rel ? join_path(tmpdir, rel, e) : NULL;
-        int wrote = keep(bs, rel, e) == 0 && afile && write_audio(p, afile, &speech, NULL, 0, e) == 0;
-        free(afile);
-        if (!wrote)
-            goto out;
-        out_article *oa = &bs->arts[j];
-        oa->headline = a->headline;
-        oa->dateline = a->dateline;
-        oa->file = rel;
-        oa->duration_s = (double)speech.frames / speech.rate;
-        oa->offset_s = (double)so.frames / so.rate;
-        /* A cue at each article's start: players that know cues skip by
-         * article inside the section file. */
-        cues[j] = (out_cue){so.frames, a->headline};
-        oa->syllables = syl;
-        char *base = base_of(rel, e);
-        if (keep(bs, base, e) < 0 || sentences_of(bs, a->segs, &tm, &bs->sentences[j], e) < 0)
-            goto out;
-        bs->parts[j] = (pub_article){a->headline, a->dateline, base, oa->duration_s, oa->offset_s,
-                                     bs->sentences[j], tm.n};
-        if (sec_audio(&so, &speech, e) < 0 ||
-            sec_silence(&so, j + 1 < sec->n_articles ? v->chime_gap : v->pause_paragraph, e) < 0)
-            goto out;
-        audio_free(&speech);
-        pg->done++;
-    }
-    bs->s.name = sec->name;
-    bs->s.file = secfile;
-    bs->s.duration_s = (double)so.frames / so.rate;
-    bs->s.articles = bs->arts;
-    bs->s.n_articles = sec->n_articles;
-    bs->ps = (pub_section){sec->name, dirname, bs->s.duration_s, bs->parts, sec->n_articles};
-    if (sec_close(&so, cues, sec->n_articles, e) < 0)
-        goto out;
-    rc = 0;
-out:
-    sec_abort(&so);
-    free(tm.v);
-    free(cues);
-    free(file);
-    free(dirpath);
-    audio_free(&speech);
-    return rc;
 }
 
 
@@ -1354,247 +1077,936 @@ static void print_warnings(const opts *o, const edition *ed)
     }
 }
 
-static int build_one(pipeline *p, const char *path, err *e)
-{
-    const opts *o = p->o;
-    edition *ed = NULL;
-    script *sc = NULL;
-    built_section *bs = NULL;
-    char *paper_name = NULL, *paper_dir = NULL, *date = NULL, *tmpdir = NULL, *final = NULL;
-    char *file = NULL;
-    audio intro = {0};
-    int rc = -1, lock_fd = -1;
-    char bkey[33] = "";
-    progress pg = {0};
-    clock_gettime(CLOCK_MONOTONIC, &pg.t0);
-    pg.tty = isatty(2) && !o->quiet;
+/* ---- assembling an edition from the cache ------------------------------- */
 
-    edition_opts eo = {.encoding = o->encoding, .max_article_chars = o->max_article};
-    if (!(ed = edition_read(path, &eo, e)))
-        goto out;
-    print_warnings(o, ed);
-    clean_stats cs = {0};
-    for (size_t i = 0; i < ed->n_sections; i++)
-        for (size_t j = 0; j < ed->sections[i].n_articles; j++) {
-            if (clean_article(&ed->sections[i].articles[j], &cs, e) < 0)
-                goto out;
-            pg.total++;
+/* A file being written as it is heard: the intro, an article or a whole
+ * section.  Audio goes straight to disk in blocks, so no track is ever
+ * held in memory.  Opus takes 48 kHz: its copy goes through a streaming
+ * resampler into a stream of its own. */
+typedef struct track {
+    out_stream *main, *opus;
+    resample_stream *rs;
+    audio block;       /* the resampler's output, reused */
+    size_t frames;     /* written to the main stream */
+    int rate;
+} track;
+
+static int track_open(const pipeline *p, const char *wav, track *t, err *e)
+{
+    memset(t, 0, sizeof *t);
+    t->rate = p->o->rate;
+    unsigned f = p->o->formats | OUT_WAV;
+    int opus_apart = (f & OUT_OPUS) && !out_opus_rate_ok(t->rate);
+    if (!(t->main = out_stream_open(wav, t->rate, opus_apart ? f & ~(unsigned)OUT_OPUS : f, e)))
+        return -1;
+    if (!opus_apart)
+        return 0;
+    /* The same base name: with OUT_OPUS alone, only NAME.opus is written. */
+    t->block.rate = 48000;
+    return (t->opus = out_stream_open(wav, 48000, OUT_OPUS, e)) &&
+                   (t->rs = resample_stream_open(t->rate, 48000, e))
+               ? 0
+               : -1;
+}
+
+static int track_write(track *t, const float *x, size_t frames, int last, err *e)
+{
+    if (frames && out_stream_write(t->main, x, frames, e) < 0)
+        return -1;
+    t->frames += frames;
+    if (!t->rs)
+        return 0;
+    t->block.frames = 0;
+    return resample_stream_process(t->rs, x, frames, last, &t->block, e) == 0 &&
+                   (!t->block.frames ||
+                    out_stream_write(t->opus, t->block.data, t->block.frames, e) == 0)
+               ? 0
+               : -1;
+}
+
+static int track_silence(track *t, double seconds, err *e)
+{
+    static const float zeros[CACHE_BLOCK];
+    size_t n = (size_t)lround(seconds * t->rate);
+    while (n) {
+        size_t k = n < CACHE_BLOCK ? n : CACHE_BLOCK;
+        if (track_write(t, zeros, k, 0, e) < 0)
+            return -1;
+        n -= k;
+    }
+    return 0;
+}
+
+static void track_abort(track *t)
+{
+    out_stream_abort(t->main);
+    out_stream_abort(t->opus);
+    resample_stream_free(t->rs);
+    audio_free(&t->block);
+    memset(t, 0, sizeof *t);
+}
+
+static int track_close(track *t, const out_cue *cues, size_t n, err *e)
+{
+    int rc = t->rs ? track_write(t, NULL, 0, 1, e) : 0;
+    if (rc == 0) {
+        rc = out_stream_close(t->main, cues, n, e);
+        t->main = NULL;
+    }
+    if (rc == 0 && t->opus) {
+        rc = out_stream_close(t->opus, NULL, 0, e);
+        t->opus = NULL;
+    }
+    track_abort(t);
+    return rc;
+}
+
+/* Writes the chime 'kind' at the level mix sets against the speech: made
+ * and measured once a run, then copied (every chime is the same). */
+static int add_chime(pipeline *p, track *t, mix_chime kind, err *e)
+{
+    audio *c = &p->chimes[kind == MIX_CHIME_SECTION];
+    if (!c->frames) {
+        c->rate = t->rate;
+        if (mix_add_chime_at(c, kind, p->o->loudness, e) < 0)
+            return -1;
+    }
+    return track_write(t, c->data, c->frames, 0, e);
+}
+
+/* Copies a piece's audio from the cache reader 'r' into 'a' and, when not
+ * NULL, 'b' (an article goes to its own file and to its section's). */
+static int copy_piece(cache_reader *r, track *a, track *b, err *e)
+{
+    float buf[CACHE_BLOCK];
+    long n;
+    while ((n = cache_read(r, buf, CACHE_BLOCK, e)) > 0)
+        if (track_write(a, buf, (size_t)n, 0, e) < 0 || (b && track_write(b, buf, (size_t)n, 0, e) < 0))
+            return -1;
+    return n < 0 ? -1 : 0;
+}
+
+/* One paper's lock, shared by the editions of that paper built in one
+ * call (flock() would refuse this process a second lock on the file). */
+typedef struct paper_lock {
+    char *dir;
+    int fd;
+    int refs;
+} paper_lock;
+
+typedef enum ebuild_state { EB_BUILDING, EB_DONE, EB_FAILED } ebuild_state;
+
+/* One edition being built. */
+typedef struct ebuild {
+    pipeline *p;
+    size_t index;           /* among the command's editions */
+    char *path;
+    edition *ed;
+    script *sc;
+    clean_stats cs;
+    char *date, *paper_dir, *final, *tmpdir;
+    char bkey[33];
+    paper_lock *lock;
+    piece *pieces;          /* reading order: intro, then each section's intro and articles */
+    size_t n_pieces;
+    piece **order;          /* the same, longest first: the order workers take them */
+    size_t cursor;          /* the next piece to assemble */
+    size_t running;         /* pieces with a worker now */
+    built_section *bs;
+    track sec;              /* the section file being written */
+    out_cue *cues;
+    double intro_s;
+    size_t articles, synthesized, cached;
+    struct timespec t0;
+    ebuild_state state;
+} ebuild;
+
+/* The whole command: every edition, the workers, the locks. */
+typedef struct builder {
+    pipeline *p;
+    char **paths;           /* the editions, in the order given */
+    size_t n_paths, next;   /* the next to start */
+    ebuild **live;          /* started and not yet ended */
+    size_t n_live;
+    char **published;       /* per edition: its folder once published */
+    ebuild_state *ends;     /* per edition: how it ended */
+    size_t printed;         /* editions whose outcome is printed, in order */
+    paper_lock *locks;
+    size_t n_locks;
+    jobs *jobs;
+    progress pg;
+    int built;              /* an edition was synthesized: trim the cache */
+    int rc;                 /* the first failure's exit code */
+} builder;
+
+static int piece_job(void *arg, err *e)
+{
+    piece *pc = arg;
+    return piece_store(pc->owner->p, pc, e);
+}
+
+static int acquire_lock(builder *b, const char *paper_dir, paper_lock **out, err *e)
+{
+    for (size_t i = 0; i < b->n_locks; i++)
+        if (b->locks[i].refs > 0 && !strcmp(b->locks[i].dir, paper_dir)) {
+            b->locks[i].refs++;
+            *out = &b->locks[i];
+            return 0;
         }
-    if (!(sc = script_build(ed, e)))
-        goto out;
+    paper_lock *l = NULL;
+    for (size_t i = 0; i < b->n_locks && !l; i++)
+        if (b->locks[i].refs == 0)
+            l = &b->locks[i];
+    if (!l) {
+        paper_lock *v = realloc(b->locks, (b->n_locks + 1) * sizeof *v);
+        if (!v) {
+            err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory");
+            return -1;
+        }
+        /* Editions hold pointers into the array: only grow it when no
+         * lock is held. */
+        b->locks = v;
+        l = &b->locks[b->n_locks++];
+        *l = (paper_lock){0};
+    }
+    int fd;
+    if (lock_paper(paper_dir, &fd, e) < 0 || clear_leftovers(paper_dir, e) < 0) {
+        return -1;
+    }
+    free(l->dir);
+    *l = (paper_lock){strdup(paper_dir), fd, 1};
+    if (!l->dir) {
+        close(fd);
+        l->refs = 0;
+        err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory");
+        return -1;
+    }
+    *out = l;
+    return 0;
+}
+
+static void release_lock(paper_lock *l)
+{
+    if (l && --l->refs == 0)
+        close(l->fd); /* releases the lock */
+}
+
+static void ebuild_free(ebuild *eb)
+{
+    if (!eb)
+        return;
+    track_abort(&eb->sec);
+    if (eb->bs) {
+        for (size_t i = 0; i < eb->sc->n_sections; i++) {
+            built_section *bs = &eb->bs[i];
+            for (size_t k = 0; k < bs->n_files; k++)
+                free(bs->files[k]);
+            free(bs->files);
+            free(bs->arts);
+            free(bs->parts);
+            for (size_t j = 0; bs->sentences && j < eb->sc->sections[i].n_articles; j++)
+                free(bs->sentences[j]);
+            free(bs->sentences);
+        }
+        free(eb->bs);
+    }
+    for (size_t i = 0; i < eb->n_pieces; i++)
+        piece_drop_tokens(&eb->pieces[i]);
+    free(eb->pieces);
+    free(eb->order);
+    free(eb->cues);
+    free(eb->path);
+    free(eb->date);
+    free(eb->paper_dir);
+    free(eb->final);
+    free(eb->tmpdir);
+    script_free(eb->sc);
+    edition_free(eb->ed);
+    free(eb);
+}
+
+static int by_weight(const void *a, const void *b)
+{
+    const piece *x = *(piece *const *)a, *y = *(piece *const *)b;
+    if (x->weight != y->weight)
+        return x->weight > y->weight ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+/* The pieces of an edition in reading order, each prepared (tokens, key)
+ * and, unless --force, looked up in the cache. */
+static int make_pieces(ebuild *eb, err *e)
+{
+    pipeline *p = eb->p;
+    const script *sc = eb->sc;
+    size_t n = 1;
+    for (size_t i = 0; i < sc->n_sections; i++)
+        n += 1 + sc->sections[i].n_articles;
+    if (!(eb->pieces = calloc(n, sizeof *eb->pieces)) || !(eb->order = calloc(n, sizeof *eb->order))) {
+        err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory");
+        return -1;
+    }
+    size_t k = 0;
+    eb->pieces[k++] = (piece){.segs = sc->intro, .n = sc->n_intro, .sec = -1, .art = -1};
+    for (size_t i = 0; i < sc->n_sections; i++) {
+        const script_section *s = &sc->sections[i];
+        eb->pieces[k++] = (piece){.segs = s->intro, .n = s->n_intro, .sec = (int)i, .art = -1};
+        for (size_t j = 0; j < s->n_articles; j++)
+            eb->pieces[k++] = (piece){.segs = s->articles[j].segs, .n = s->articles[j].n_segs,
+                                      .sec = (int)i, .art = (int)j};
+    }
+    eb->n_pieces = n;
+    for (size_t i = 0; i < n; i++) {
+        piece *pc = &eb->pieces[i];
+        pc->owner = eb;
+        eb->order[i] = pc;
+        if (piece_prepare(p, pc, e) < 0)
+            return -1;
+        cache_reader *r = NULL;
+        int hit = p->o->force ? 0 : cache_open_entry(p->cache, &pc->key, p->o->rate, &r, NULL, NULL, e);
+        cache_reader_close(r);
+        if (hit < 0)
+            return -1;
+        if (hit) {
+            pc->state = PIECE_READY;
+            piece_drop_tokens(pc);
+        }
+    }
+    qsort(eb->order, n, sizeof *eb->order, by_weight);
+    return 0;
+}
+
+/* Starts section 'i': its folder, its file, the section chime. */
+static int begin_section(ebuild *eb, size_t i, err *e)
+{
+    pipeline *p = eb->p;
+    const script_section *sec = &eb->sc->sections[i];
+    built_section *bs = &eb->bs[i];
+    char *dirname = out_file_name(sec->number, sec->name, NAME_MAX_BYTES - 4, e);
+    if (keep(bs, dirname, e) < 0)
+        return -1;
+    char *dirpath = join_path(eb->tmpdir, dirname, e);
+    int ok = dirpath && out_mkdirs(dirpath, e) == 0;
+    free(dirpath);
+    if (!ok)
+        return -1;
+    size_t na = sec->n_articles ? sec->n_articles : 1;
+    bs->arts = calloc(na, sizeof *bs->arts);
+    bs->parts = calloc(na, sizeof *bs->parts);
+    bs->sentences = calloc(na, sizeof *bs->sentences);
+    free(eb->cues);
+    eb->cues = calloc(na, sizeof *eb->cues);
+    if (!bs->arts || !bs->parts || !bs->sentences || !eb->cues) {
+        err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory");
+        return -1;
+    }
+    strbuf sf = {0};
+    char *secfile = NULL, *file = NULL;
+    ok = strbuf_addf(&sf, e, "%s.wav", dirname) == 0 && keep(bs, secfile = strbuf_take(&sf), e) == 0 &&
+         (file = join_path(eb->tmpdir, secfile, e)) && track_open(p, file, &eb->sec, e) == 0;
+    free(file);
+    if (!ok)
+        return -1;
+    bs->s.name = sec->name;
+    bs->s.file = secfile;
+    bs->s.articles = bs->arts;
+    bs->s.n_articles = sec->n_articles;
+    bs->ps = (pub_section){sec->name, dirname, 0, bs->parts, sec->n_articles};
+    return add_chime(p, &eb->sec, MIX_CHIME_SECTION, e) == 0 &&
+                   track_silence(&eb->sec, p->voice.chime_gap, e) == 0
+               ? 0
+               : -1;
+}
+
+static int end_section(ebuild *eb, size_t i, err *e)
+{
+    built_section *bs = &eb->bs[i];
+    bs->s.duration_s = (double)eb->sec.frames / eb->sec.rate;
+    bs->ps.duration_s = bs->s.duration_s;
+    return track_close(&eb->sec, eb->cues, eb->sc->sections[i].n_articles, e);
+}
+
+/* Writes article 'j' of section 'i' from 'r': its own file, and the
+ * section's after a chime. */
+static int put_article(ebuild *eb, size_t i, size_t j, const piece *pc, cache_reader *r,
+                       const timing *tm, err *e)
+{
+    pipeline *p = eb->p;
+    const script_article *a = &eb->sc->sections[i].articles[j];
+    built_section *bs = &eb->bs[i];
+    const char *dirname = bs->ps.base;
+    const voice *v = &p->voice;
+    if (j > 0 && (add_chime(p, &eb->sec, MIX_CHIME_ARTICLE, e) < 0 ||
+                  track_silence(&eb->sec, v->chime_gap, e) < 0))
+        return -1;
+    char *name = out_file_name((int)j + 1, a->headline, NAME_MAX_BYTES - 4, e);
+    strbuf fn = {0};
+    int ok = name && strbuf_addf(&fn, e, "%s/%s.wav", dirname, name) == 0;
+    free(name);
+    char *rel = ok ? strbuf_take(&fn) : NULL;
+    strbuf_free(&fn);
+    if (keep(bs, rel, e) < 0)
+        return -1;
+    char *afile = join_path(eb->tmpdir, rel, e);
+    track at = {0};
+    size_t start = eb->sec.frames;
+    ok = afile && track_open(p, afile, &at, e) == 0 && copy_piece(r, &at, &eb->sec, e) == 0;
+    size_t frames = at.frames;
+    ok = ok && track_close(&at, NULL, 0, e) == 0;
+    track_abort(&at);
+    free(afile);
+    if (!ok)
+        return -1;
+    out_article *oa = &bs->arts[j];
+    *oa = (out_article){a->headline, a->dateline, rel, (double)frames / p->o->rate,
+                        (double)start / p->o->rate, pc->syllables};
+    /* A cue at each article's start: players that know cues skip by
+     * article inside the section file. */
+    eb->cues[j] = (out_cue){start, a->headline};
+    char *base = base_of(rel, e);
+    if (keep(bs, base, e) < 0 || sentences_of(bs, a->segs, tm, &bs->sentences[j], e) < 0)
+        return -1;
+    bs->parts[j] = (pub_article){a->headline, a->dateline, base, oa->duration_s, oa->offset_s,
+                                 bs->sentences[j], tm->n};
+    return track_silence(&eb->sec, j + 1 < eb->sc->sections[i].n_articles ? v->chime_gap
+                                                                           : v->pause_paragraph,
+                         e);
+}
+
+/* Assembles the pieces that are ready, in reading order, as far as the
+ * first one that is not: with one worker, the parent writes article k
+ * while the worker speaks article k+1.  0 (possibly with a piece sent back
+ * to the workers because its cache entry went missing), or -1. */
+static int assemble(builder *b, ebuild *eb, err *e)
+{
+    pipeline *p = eb->p;
+    timing tm = {0};
+    int rc = 0;
+    while (rc == 0 && eb->cursor < eb->n_pieces && eb->pieces[eb->cursor].state == PIECE_READY) {
+        piece *pc = &eb->pieces[eb->cursor];
+        cache_reader *r = NULL;
+        int hit = piece_open(p, pc, &r, &tm, e);
+        if (hit <= 0) {
+            if (hit == 0 && pc->tries < 2) {
+                pc->state = PIECE_WAITING; /* trimmed by another build: again */
+                break;
+            }
+            if (hit == 0)
+                err_set(e, ERR_OUTPUT, p->o->cache_dir ? p->o->cache_dir : p->o->out, 0, 0,
+                        "cache entry %s disappears as soon as it is written", pc->key.hex);
+            rc = -1;
+            break;
+        }
+        if (pc->sec < 0) {
+            char *file = join_path(eb->tmpdir, "00-intro.wav", e);
+            track t = {0};
+            rc = file && track_open(p, file, &t, e) == 0 && copy_piece(r, &t, NULL, e) == 0 &&
+                         (eb->intro_s = (double)t.frames / t.rate, track_close(&t, NULL, 0, e)) == 0
+                     ? 0
+                     : -1;
+            track_abort(&t);
+            free(file);
+        } else if (pc->art < 0) {
+            rc = begin_section(eb, (size_t)pc->sec, e) == 0 && copy_piece(r, &eb->sec, NULL, e) == 0 &&
+                         track_silence(&eb->sec, p->voice.pause_intro, e) == 0
+                     ? 0
+                     : -1;
+        } else {
+            rc = put_article(eb, (size_t)pc->sec, (size_t)pc->art, pc, r, &tm, e);
+            if (pc->synthesized)
+                eb->synthesized++;
+            else
+                eb->cached++;
+        }
+        cache_reader_close(r);
+        size_t sec_articles = pc->sec >= 0 ? eb->sc->sections[pc->sec].n_articles : 0;
+        if (rc == 0 && pc->sec >= 0 && (size_t)(pc->art + 1) == sec_articles)
+            rc = end_section(eb, (size_t)pc->sec, e);
+        eb->cursor++;
+    }
+    free(tm.v);
+    (void)b;
+    return rc;
+}
+
+/* The summary line, and the edition's folder on stdout, in the order the
+ * editions were given (a short edition may end before a long one). */
+static void print_outcomes(builder *b)
+{
+    while (b->printed < b->n_paths && b->ends[b->printed] != EB_BUILDING) {
+        if (b->published[b->printed])
+            printf("%s\n", b->published[b->printed]);
+        b->printed++;
+    }
+    fflush(stdout);
+}
+
+/* Ends 'eb': removes its temporary folder if it failed, releases its lock,
+ * records its outcome and frees it. */
+static void end_edition(builder *b, ebuild *eb, ebuild_state how)
+{
+    if (how == EB_FAILED && eb->tmpdir && eb->lock) {
+        err ignore = {0};
+        track_abort(&eb->sec);
+        out_remove_tree(eb->tmpdir, &ignore);
+    }
+    release_lock(eb->lock);
+    b->ends[eb->index] = how;
+    if (how == EB_DONE && !(b->published[eb->index] = strdup(eb->final)))
+        b->ends[eb->index] = EB_FAILED;
+    for (size_t i = 0; i < b->n_live; i++)
+        if (b->live[i] == eb) {
+            memmove(b->live + i, b->live + i + 1, (b->n_live - i - 1) * sizeof *b->live);
+            b->n_live--;
+            break;
+        }
+    ebuild_free(eb);
+    print_outcomes(b);
+}
+
+/* Reports 'e' for 'eb' and ends it once no worker of its is running. */
+static void fail_edition(builder *b, ebuild *eb, err *e)
+{
+    if (b->pg.tty)
+        fprintf(stderr, "\r\033[K");
+    int code = fail(e);
+    if (!b->rc)
+        b->rc = code;
+    err_clear(e);
+    eb->state = EB_FAILED;
+    for (size_t i = 0; i < eb->n_pieces; i++)
+        if (eb->pieces[i].state == PIECE_WAITING)
+            eb->pieces[i].state = PIECE_FAILED;
+    if (!eb->running)
+        end_edition(b, eb, EB_FAILED);
+}
+
+static void write_feed(const ebuild *eb, err *e, int *ok)
+{
+    const opts *o = eb->p->o;
+    pub_feed feed = {.paper = eb->ed->masthead.paper, .base_url = o->base_url,
+                     .generator = "tingbao " TINGBAO_VERSION, .keep = (size_t)o->feed_days,
+                     .image_url = o->feed_image, .owner_email = o->feed_owner};
+    *ok = pub_write_feed(eb->paper_dir, &feed, e) == 0;
+}
+
+/* Everything after the audio: the manifest, transcripts, feed and page,
+ * then the swap into place, the feed and old editions. */
+static int finish_edition(builder *b, ebuild *eb, err *e)
+{
+    pipeline *p = eb->p;
+    const opts *o = p->o;
+    const script *sc = eb->sc;
+    const edition *ed = eb->ed;
+    out_section *secs = calloc(sc->n_sections ? sc->n_sections : 1, sizeof *secs);
+    pub_section *psecs = calloc(sc->n_sections ? sc->n_sections : 1, sizeof *psecs);
+    const char **teasers = calloc(ed->n_teasers + 1, sizeof *teasers);
+    char *file = NULL;
+    int ok = secs && psecs && teasers;
+    if (!ok)
+        err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory");
+    for (size_t i = 0; ok && i < sc->n_sections; i++) {
+        secs[i] = eb->bs[i].s;
+        psecs[i] = eb->bs[i].ps;
+    }
+    for (size_t i = 0; ok && i < ed->n_teasers; i++)
+        teasers[i] = ed->teasers[i].text;
+    const edition_masthead *m = &ed->masthead;
+    out_manifest man = {
+        .paper = m->paper, .date = eb->date, .weekday = m->weekday, .lunar = m->lunar,
+        .issue = m->issue, .serial = m->serial, .pages = m->pages,
+        .sample_rate = o->rate, .intro_file = "00-intro.wav", .intro_duration_s = eb->intro_s,
+        .voice = p->voice.name, .generator = "tingbao " TINGBAO_VERSION,
+        .build_key = eb->bkey, .loudness_lufs = o->loudness, .formats = o->formats,
+        .sections = secs, .n_sections = sc->n_sections,
+        .teasers = teasers, .n_teasers = ed->n_teasers,
+    };
+    /* Everything players read, from the same timing map: transcripts,
+     * chapters, the playlist, the feed's items, the DAISY book, the page. */
+    pub_edition ped = {
+        .paper = m->paper, .date = eb->date, .weekday = m->weekday, .lunar = m->lunar,
+        .issue = m->issue, .intro_base = "00-intro", .intro_duration_s = eb->intro_s,
+        .teasers = teasers, .n_teasers = ed->n_teasers, .sections = psecs,
+        .n_sections = sc->n_sections, .formats = o->formats | OUT_WAV,
+        .generator = "tingbao " TINGBAO_VERSION,
+    };
+    ok = ok && pub_write_edition(eb->tmpdir, &ped, e) == 0 &&
+         (file = join_path(eb->tmpdir, "edition.json", e)) && out_write_manifest(file, &man, e) == 0 &&
+         publish_edition(eb->tmpdir, eb->final, eb->paper_dir, e) == 0;
+    free(file);
+    free(secs);
+    free(psecs);
+    free(teasers);
+    /* The podcast feed spans the paper's editions: rebuilt after each
+     * publish, under the lock, from each edition's own items. */
+    if (ok)
+        write_feed(eb, e, &ok);
+    if (ok && o->keep_days >= 0 && remove_old_editions(eb->paper_dir, o->keep_days, e) < 0)
+        ok = 0;
+    if (!ok)
+        return -1;
+    if (!o->quiet) {
+        double audio_s = eb->intro_s;
+        for (size_t i = 0; i < sc->n_sections; i++)
+            audio_s += eb->bs[i].s.duration_s;
+        if (b->pg.tty)
+            fprintf(stderr, "\r\033[K");
+        fprintf(stderr, "%s: %s %s: sections=%zu audio=%.1fs joined=%zu duplicates=%zu "
+                        "captions=%zu articles=%zu synthesized=%zu cached=%zu seconds=%.2f\n",
+                progname, m->paper, eb->date, sc->n_sections, audio_s, eb->cs.joined,
+                eb->cs.duplicates, eb->cs.captions, eb->articles, eb->synthesized, eb->cached,
+                since(&eb->t0));
+    }
+    return 0;
+}
+
+/* Assembles what is ready of 'eb' and, when all is, finishes it. */
+static void advance(builder *b, ebuild *eb)
+{
+    err e = {0};
+    if (eb->state != EB_BUILDING)
+        return;
+    if (assemble(b, eb, &e) < 0) {
+        fail_edition(b, eb, &e);
+        return;
+    }
+    if (eb->cursor < eb->n_pieces)
+        return;
+    if (finish_edition(b, eb, &e) < 0)
+        fail_edition(b, eb, &e);
+    else
+        end_edition(b, eb, EB_DONE);
+}
+
+/* Reads edition 'i', takes its paper's lock and prepares its pieces.  An
+ * edition already up to date, or entirely in the cache, ends here. */
+static void start_edition(builder *b, size_t i)
+{
+    pipeline *p = b->p;
+    const opts *o = p->o;
+    err e = {0};
+    ebuild *eb = calloc(1, sizeof *eb);
+    ebuild **live = realloc(b->live, (b->n_live + 1) * sizeof *live);
+    if (live)
+        b->live = live;
+    if (!eb || !live || !(eb->path = strdup(b->paths[i]))) {
+        free(eb);
+        err_set(&e, ERR_NOMEM, NULL, 0, 0, "out of memory");
+        int code = fail(&e);
+        b->rc = b->rc ? b->rc : code;
+        b->ends[i] = EB_FAILED;
+        print_outcomes(b);
+        return;
+    }
+    b->live[b->n_live++] = eb;
+    eb->p = p;
+    eb->index = i;
+    clock_gettime(CLOCK_MONOTONIC, &eb->t0);
+    const char *path = eb->path;
+    edition_opts eo = {.encoding = o->encoding, .max_article_chars = o->max_article};
+    if (!(eb->ed = edition_read(path, &eo, &e)))
+        goto fail;
+    print_warnings(o, eb->ed);
+    edition *ed = eb->ed;
+    for (size_t s = 0; s < ed->n_sections; s++)
+        for (size_t j = 0; j < ed->sections[s].n_articles; j++) {
+            if (clean_article(&ed->sections[s].articles[j], &eb->cs, &e) < 0)
+                goto fail;
+            eb->articles++;
+        }
+    if (!(eb->sc = script_build(ed, &e)))
+        goto fail;
     /* The masthead knows the edition's date best; --date only names the
      * file to read (a late file for yesterday is still yesterday's). */
     if (ed->masthead.date) {
-        date = strdup(ed->masthead.date);
+        eb->date = strdup(ed->masthead.date);
         if (o->date && strcmp(o->date, ed->masthead.date) && !o->quiet)
             fprintf(stderr, "%s: %s: warning: the masthead says %s, --date says %s; using %s\n",
                     progname, path, ed->masthead.date, o->date, ed->masthead.date);
     } else if (o->date) {
-        date = strdup(o->date);
+        eb->date = strdup(o->date);
     } else {
-        date = today();
+        eb->date = today();
         if (!o->quiet)
             fprintf(stderr, "%s: %s: warning: no date in the masthead; using today, %s\n",
-                    progname, path, date ? date : "?");
+                    progname, path, eb->date ? eb->date : "?");
     }
     /* The paper's folder name: its name, made safe, without the index. */
-    char *pn = out_file_name(0, ed->masthead.paper, NAME_MAX_BYTES, e);
-    if (!pn || !date)
-        goto out;
-    paper_name = strdup(pn + 3);
-    free(pn);
-    if (!paper_name || !paper_name[0]) {
-        free(paper_name);
-        paper_name = strdup("paper");
+    char *pn = out_file_name(0, ed->masthead.paper, NAME_MAX_BYTES, &e);
+    if (!pn || !eb->date) {
+        free(pn);
+        if (e.cat == ERR_NONE)
+            err_set(&e, ERR_NOMEM, NULL, 0, 0, "out of memory");
+        goto fail;
     }
+    strbuf sb = {0};
     /* A paper called "..": never a hidden folder, never a way out. */
-    for (char *c = paper_name; c && *c == '.'; c++)
+    for (char *c = pn + 3; *c == '.'; c++)
         *c = '_';
-    strbuf b = {0};
-    if (strbuf_addf(&b, e, "%s/%s", o->out, paper_name) < 0)
-        goto out;
-    paper_dir = strbuf_take(&b);
-    if (strbuf_addf(&b, e, "%s/%s", paper_dir, date) < 0)
-        goto out;
-    final = strbuf_take(&b);
-    if (strbuf_addf(&b, e, "%s/.%s.tmp.%ld", paper_dir, date, (long)getpid()) < 0)
-        goto out;
-    tmpdir = strbuf_take(&b);
-    if (out_mkdirs(paper_dir, e) < 0 || lock_paper(paper_dir, &lock_fd, e) < 0 ||
-        clear_leftovers(paper_dir, e) < 0 || out_mkdirs(tmpdir, e) < 0)
-        goto out;
+    int ok = strbuf_addf(&sb, &e, "%s/%s", o->out, pn[3] ? pn + 3 : "paper") == 0;
+    free(pn);
+    if (!ok || !(eb->paper_dir = strbuf_take(&sb)) ||
+        strbuf_addf(&sb, &e, "%s/%s", eb->paper_dir, eb->date) < 0 || !(eb->final = strbuf_take(&sb)) ||
+        strbuf_addf(&sb, &e, "%s/.%s.tmp.%ld.%zu", eb->paper_dir, eb->date, (long)getpid(), i) < 0 ||
+        !(eb->tmpdir = strbuf_take(&sb)))
+        goto fail;
+    if (out_mkdirs(eb->paper_dir, &e) < 0 || acquire_lock(b, eb->paper_dir, &eb->lock, &e) < 0 ||
+        out_mkdirs(eb->tmpdir, &e) < 0)
+        goto fail;
     if (!p->cache) {
-        char *cdir = o->cache_dir ? strdup(o->cache_dir) : join_path(o->out, ".cache", e);
-        p->cache = cdir ? cache_open(cdir, e) : NULL;
+        char *cdir = o->cache_dir ? strdup(o->cache_dir) : join_path(o->out, ".cache", &e);
+        p->cache = cdir ? cache_open(cdir, &e) : NULL;
         free(cdir);
         if (!p->cache)
-            goto out;
+            goto fail;
     }
-    p->synthesized = p->cached = 0;
-    if (build_key(p, ed, bkey, e) < 0)
-        goto out;
+    if (build_key(p, ed, eb->bkey, &e) < 0)
+        goto fail;
     if (!o->force) {
-        char *mpath = join_path(final, "edition.json", e);
+        char *mpath = join_path(eb->final, "edition.json", &e);
         char *old = mpath ? out_manifest_build_key(mpath) : NULL;
-        int same = old && !strcmp(old, bkey);
+        int same = old && !strcmp(old, eb->bkey);
         free(old);
         free(mpath);
         if (same) {
             /* Up to date: the published edition came from these very
              * inputs.  Nothing to synthesize, nothing to write but the
              * feed (its base URL is an option, not an input). */
-            out_remove_tree(tmpdir, e);
-            pub_feed feed = {.paper = ed->masthead.paper, .base_url = o->base_url,
-                             .generator = "tingbao " TINGBAO_VERSION, .keep = (size_t)o->feed_days,
-                             .image_url = o->feed_image, .owner_email = o->feed_owner};
-            if (pub_write_feed(paper_dir, &feed, e) < 0)
-                goto out;
+            out_remove_tree(eb->tmpdir, &e);
+            write_feed(eb, &e, &ok);
+            if (!ok)
+                goto fail;
             if (!o->quiet)
                 fprintf(stderr, "%s: %s %s: up to date; articles=%zu synthesized=0 cached=%zu "
                                 "seconds=%.2f\n",
-                        progname, ed->masthead.paper, date, pg.total, pg.total, since(&pg.t0));
-            printf("%s\n", final);
-            fflush(stdout);
-            rc = 0;
-            goto out;
+                        progname, ed->masthead.paper, eb->date, eb->articles, eb->articles,
+                        since(&eb->t0));
+            end_edition(b, eb, EB_DONE);
+            return;
         }
     }
-    if (open_text(p, e) < 0 || load_voice(p, e) < 0)
-        goto out;
-    p->skip_cache_reads = o->force;
-    size_t by_workers = run_workers(p, sc, &pg, o->jobs > 0 ? o->jobs : 1);
-    /* What the workers wrote is this build's own: read it even with
-     * --force. */
-    p->skip_cache_reads = 0;
+    if (open_text(p, &e) < 0 || load_voice(p, &e) < 0 || make_pieces(eb, &e) < 0)
+        goto fail;
+    if (!(eb->bs = calloc(eb->sc->n_sections ? eb->sc->n_sections : 1, sizeof *eb->bs))) {
+        err_set(&e, ERR_NOMEM, NULL, 0, 0, "out of memory");
+        goto fail;
+    }
     if (o->verbose)
         fprintf(stderr, "%s: %s: %zu sections, %zu articles, %zu teasers; joined %zu, "
                         "dropped %zu repeats, %zu captions\n",
-                progname, path, ed->n_sections, pg.total, ed->n_teasers, cs.joined,
-                cs.duplicates, cs.captions);
+                progname, path, ed->n_sections, eb->articles, ed->n_teasers, eb->cs.joined,
+                eb->cs.duplicates, eb->cs.captions);
+    b->pg.total += eb->articles;
+    advance(b, eb); /* whatever the cache holds already */
+    return;
+fail:
+    fail_edition(b, eb, &e);
+}
 
-    size_t syl;
-    int hit;
-    timing itm = {0};
-    int spoke = speak_segments(p, sc->intro, sc->n_intro, &intro, &syl, &hit, &itm, e);
-    free(itm.v);
-    if (spoke < 0 ||
-        !(file = join_path(tmpdir, "00-intro.wav", e)) || write_audio(p, file, &intro, NULL, 0, e) < 0)
-        goto out;
-    bs = calloc(sc->n_sections, sizeof *bs);
-    if (!bs) {
-        err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory");
+/* The next piece a worker should speak: the longest waiting one of the
+ * oldest edition that has any. */
+static piece *next_piece(builder *b)
+{
+    for (size_t i = 0; i < b->n_live; i++) {
+        ebuild *eb = b->live[i];
+        if (eb->state != EB_BUILDING)
+            continue;
+        for (size_t k = 0; k < eb->n_pieces; k++)
+            if (eb->order[k]->state == PIECE_WAITING)
+                return eb->order[k];
+    }
+    return NULL;
+}
+
+/* Keeps every worker busy: the next waiting piece or, when none is
+ * waiting, the next edition, read while the workers finish the last one's
+ * pieces. */
+static void fill(builder *b)
+{
+    while (!jobs_full(b->jobs)) {
+        piece *pc = next_piece(b);
+        if (!pc) {
+            if (b->next >= b->n_paths)
+                return;
+            start_edition(b, b->next++);
+            continue;
+        }
+        err e = {0};
+        /* espeak-ng is started once, here, and never speaks in this
+         * process: every worker starts from the same fresh state, so a
+         * piece sounds the same whoever speaks it, in whatever order. */
+        if (open_voice(b->p, &e) < 0) {
+            fail_edition(b, pc->owner, &e);
+            continue;
+        }
+        if (jobs_start(b->jobs, piece_job, pc, &e) < 0) {
+            if (jobs_running(b->jobs))
+                return; /* try again when one ends */
+            fail_edition(b, pc->owner, &e);
+            continue;
+        }
+        pc->state = PIECE_RUNNING;
+        pc->tries++;
+        pc->owner->running++;
+        b->built = 1;
+    }
+}
+
+static void show_done(builder *b, const piece *pc)
+{
+    if (pc->art < 0 || !b->pg.tty)
+        return;
+    const script_article *a = &pc->owner->sc->sections[pc->sec].articles[pc->art];
+    show_progress(&b->pg, pc->owner->sc->sections[pc->sec].name, a->headline);
+    b->pg.done++;
+}
+
+/* Builds every edition in 'paths' (taken over), keeping 'jobs' workers
+ * busy across them.  Returns the exit code: the first failure's, or 0. */
+static int run_editions(pipeline *p, char **eds, size_t n)
+{
+    builder b = {.p = p, .paths = eds, .n_paths = n};
+    err e = {0};
+    clock_gettime(CLOCK_MONOTONIC, &b.pg.t0);
+    b.pg.tty = isatty(2) && !p->o->quiet;
+    b.published = calloc(n ? n : 1, sizeof *b.published);
+    b.ends = calloc(n ? n : 1, sizeof *b.ends);
+    if (!b.published || !b.ends || !(b.jobs = jobs_create(p->o->jobs > 0 ? p->o->jobs : 1, &e))) {
+        if (e.cat == ERR_NONE)
+            err_set(&e, ERR_NOMEM, NULL, 0, 0, "out of memory");
+        b.rc = fail(&e);
         goto out;
     }
-    for (size_t i = 0; i < sc->n_sections; i++)
-        if (build_section(p, &sc->sections[i], tmpdir, &bs[i], &pg, e) < 0)
-            goto out;
-    if (pg.tty)
+    for (;;) {
+        fill(&b);
+        void *arg;
+        int ok = jobs_wait(b.jobs, &arg, &e);
+        if (ok < 0)
+            break; /* nothing running, nothing left to start */
+        piece *pc = arg;
+        ebuild *eb = pc->owner;
+        eb->running--;
+        if (ok) {
+            pc->state = PIECE_READY;
+            pc->synthesized = 1;
+            piece_drop_tokens(pc);
+            show_done(&b, pc);
+        } else {
+            pc->state = PIECE_FAILED;
+        }
+        if (eb->state == EB_FAILED) {
+            err_clear(&e);
+            if (!eb->running)
+                end_edition(&b, eb, EB_FAILED);
+            continue;
+        }
+        if (!ok) {
+            /* A worker's error names what it could not do; say which
+             * article it was. */
+            if (!e.file[0] && pc->art >= 0)
+                snprintf(e.file, sizeof e.file, "%s", eb->sc->sections[pc->sec].articles[pc->art].headline);
+            fail_edition(&b, eb, &e);
+            continue;
+        }
+        /* Workers first, then the parent's own share. */
+        fill(&b);
+        advance(&b, eb);
+    }
+    if (b.pg.tty)
         fprintf(stderr, "\r\033[K");
-
-    out_section *secs = calloc(sc->n_sections, sizeof *secs);
-    const char **teasers = calloc(ed->n_teasers + 1, sizeof *teasers);
-    if (!secs || !teasers) {
-        free(secs);
-        free(teasers);
-        err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory");
-        goto out;
-    }
-    for (size_t i = 0; i < sc->n_sections; i++)
-        secs[i] = bs[i].s;
-    for (size_t i = 0; i < ed->n_teasers; i++)
-        teasers[i] = ed->teasers[i].text;
-    const edition_masthead *m = &ed->masthead;
-    out_manifest man = {
-        .paper = m->paper, .date = date, .weekday = m->weekday, .lunar = m->lunar,
-        .issue = m->issue, .serial = m->serial, .pages = m->pages,
-        .sample_rate = o->rate, .intro_file = "00-intro.wav",
-        .intro_duration_s = (double)intro.frames / intro.rate,
-        .voice = p->voice.name, .generator = "tingbao " TINGBAO_VERSION,
-        .build_key = bkey, .loudness_lufs = o->loudness, .formats = o->formats,
-        .sections = secs, .n_sections = sc->n_sections,
-        .teasers = teasers, .n_teasers = ed->n_teasers,
-    };
-    /* Everything players read, from the same timing map: transcripts,
-     * chapters, the playlist, the feed's items, the DAISY book, the page. */
-    pub_section *psecs = calloc(sc->n_sections ? sc->n_sections : 1, sizeof *psecs);
-    int ok = psecs != NULL;
-    for (size_t i = 0; ok && i < sc->n_sections; i++)
-        psecs[i] = bs[i].ps;
-    pub_edition ped = {
-        .paper = m->paper, .date = date, .weekday = m->weekday, .lunar = m->lunar,
-        .issue = m->issue, .intro_base = "00-intro", .intro_duration_s = man.intro_duration_s,
-        .teasers = teasers, .n_teasers = ed->n_teasers, .sections = psecs,
-        .n_sections = sc->n_sections, .formats = o->formats | OUT_WAV,
-        .generator = "tingbao " TINGBAO_VERSION,
-    };
-    if (!ok)
-        err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory");
-    ok = ok && pub_write_edition(tmpdir, &ped, e) == 0;
-    free(psecs);
-    free(file);
-    file = ok ? join_path(tmpdir, "edition.json", e) : NULL;
-    ok = file && out_write_manifest(file, &man, e) == 0;
-    free(secs);
-    free(teasers);
-    if (!ok || publish_edition(tmpdir, final, paper_dir, e) < 0)
-        goto out;
-    /* The podcast feed spans the paper's editions: rebuilt after each
-     * publish, under the lock, from each edition's own items. */
-    pub_feed feed = {.paper = m->paper, .base_url = o->base_url,
-                     .generator = "tingbao " TINGBAO_VERSION, .keep = (size_t)o->feed_days,
-                             .image_url = o->feed_image, .owner_email = o->feed_owner};
-    if (pub_write_feed(paper_dir, &feed, e) < 0)
-        goto out;
-    if (o->keep_days >= 0 && remove_old_editions(paper_dir, o->keep_days, e) < 0)
-        goto out;
     /* The cache never grows without bound: what no build used for two
      * months goes, and the least recently used beyond the size cap. */
-    if (cache_trim(p->cache, CACHE_MAX_AGE_DAYS, CACHE_MAX_BYTES, e) < 0)
-        goto out;
-    if (!o->quiet) {
-        double audio_s = man.intro_duration_s;
-        for (size_t i = 0; i < sc->n_sections; i++)
-            audio_s += bs[i].s.duration_s;
-        fprintf(stderr, "%s: %s %s: sections=%zu audio=%.1fs joined=%zu duplicates=%zu "
-                        "captions=%zu articles=%zu synthesized=%zu cached=%zu seconds=%.2f\n",
-                progname, m->paper, date, sc->n_sections, audio_s, cs.joined, cs.duplicates,
-                cs.captions, pg.total, p->synthesized + by_workers, p->cached - by_workers,
-                since(&pg.t0));
+    if (b.built && p->cache && cache_trim(p->cache, CACHE_MAX_AGE_DAYS, CACHE_MAX_BYTES, &e) < 0) {
+        int code = fail(&e);
+        b.rc = b.rc ? b.rc : code;
     }
-    printf("%s\n", final);
-    fflush(stdout);
-    rc = 0;
 out:
-    if (rc < 0 && pg.tty)
-        fprintf(stderr, "\r\033[K");
-    if (rc < 0 && tmpdir && lock_fd >= 0) {
-        err ignore = {0};
-        out_remove_tree(tmpdir, &ignore);
+    jobs_free(b.jobs);
+    while (b.n_live)
+        end_edition(&b, b.live[0], EB_FAILED);
+    for (size_t i = 0; i < n; i++) {
+        free(b.published ? b.published[i] : NULL);
+        free(eds[i]);
     }
-    if (lock_fd >= 0)
-        close(lock_fd); /* releases the lock */
-    if (bs) {
-        for (size_t i = 0; i < sc->n_sections; i++) {
-            for (size_t k = 0; k < bs[i].n_files; k++)
-                free(bs[i].files[k]);
-            free(bs[i].files);
-            free(bs[i].arts);
-            free(bs[i].parts);
-            for (size_t j = 0; bs[i].sentences && j < sc->sections[i].n_articles; j++)
-                free(bs[i].sentences[j]);
-            free(bs[i].sentences);
+    free(eds);
+    free(b.published);
+    free(b.ends);
+    free(b.live);
+    for (size_t i = 0; i < b.n_locks; i++)
+        free(b.locks[i].dir);
+    free(b.locks);
+    return b.rc;
+}
+
+/* ---- which editions ------------------------------------------------------ */
+
+static int add_path(char ***v, size_t *n, char *s, err *e)
+{
+    char **nv = s ? realloc(*v, (*n + 1) * sizeof *nv) : NULL;
+    if (!nv) {
+        free(s);
+        err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory");
+        return -1;
+    }
+    *v = nv;
+    (*v)[(*n)++] = s;
+    return 0;
+}
+
+/* A folder name that starts with a date: 2023-09-05, 20230905, 2023-09-05-晚报. */
+static int dated_name(const char *s)
+{
+    char d[11];
+    if (strlen(s) >= 10 && s[4] == '-' && s[7] == '-') {
+        memcpy(d, s, 10);
+    } else if (strlen(s) >= 8 && strspn(s, "0123456789") >= 8) {
+        snprintf(d, sizeof d, "%.4s-%.2s-%.2s", s, s + 4, s + 6);
+    } else {
+        return 0;
+    }
+    d[10] = '\0';
+    char tmp[16];
+    return resolve_date(d, tmp) == 0;
+}
+
+/* The editions an EDITION argument names: a file or a folder of section
+ * files is one; a folder holding no Markdown of its own but dated folders
+ * (a year of back issues) is each of those, oldest first. */
+static int expand_edition(const char *arg, char ***v, size_t *n, err *e)
+{
+    struct stat st;
+    DIR *d = stat(arg, &st) == 0 && S_ISDIR(st.st_mode) ? opendir(arg) : NULL;
+    if (!d)
+        return add_path(v, n, strdup(arg), e);
+    char **dated = NULL;
+    size_t nd = 0;
+    int markdown = 0, rc = 0;
+    struct dirent *de;
+    while (rc == 0 && (de = readdir(d))) {
+        size_t len = strlen(de->d_name);
+        if (de->d_name[0] == '.')
+            continue;
+        if (len > 3 && !strcmp(de->d_name + len - 3, ".md"))
+            markdown = 1;
+        char *sub = dated_name(de->d_name) ? join_path(arg, de->d_name, e) : NULL;
+        if (sub && stat(sub, &st) == 0 && S_ISDIR(st.st_mode))
+            rc = add_path(&dated, &nd, sub, e);
+        else
+            free(sub);
+    }
+    closedir(d);
+    if (rc == 0 && (markdown || !nd)) {
+        rc = add_path(v, n, strdup(arg), e);
+    } else if (rc == 0) {
+        qsort(dated, nd, sizeof *dated, cmp_str);
+        for (size_t i = 0; i < nd && rc == 0; i++) {
+            rc = add_path(v, n, dated[i], e);
+            dated[i] = NULL;
         }
-        free(bs);
     }
-    audio_free(&intro);
-    free(file);
-    free(tmpdir);
-    free(final);
-    free(paper_dir);
-    free(paper_name);
-    free(date);
-    script_free(sc);
-    edition_free(ed);
+    for (size_t i = 0; i < nd; i++)
+        free(dated[i]);
+    free(dated);
     return rc;
 }
 
@@ -1793,10 +2205,7 @@ static int cmd_say(pipeline *p, const char *text, err *e)
         return -1;
     }
     const char *path = p->o->say_out ? p->o->say_out : "say.wav";
-    int hit;
-    timing tm = {0};
-    int rc = speak_segments(p, &seg, 1, &a, &syl, &hit, &tm, e) == 0 && out_write_wav(path, &a, e) == 0 ? 0 : -1;
-    free(tm.v);
+    int rc = speak_here(p, &seg, 1, &a, &syl, e) == 0 && out_write_wav(path, &a, e) == 0 ? 0 : -1;
     if (rc == 0 && !p->o->quiet)
         fprintf(stderr, "%s: %zu syllables, %.2f s\n", progname, syl, audio_seconds(&a));
     if (rc == 0)
@@ -1822,6 +2231,10 @@ static int int_arg(const char *val, long lo, long hi, long *out)
 
 int main(int argc, char **argv)
 {
+    /* Tracks are tens of megabytes: from mmap() at a fixed threshold, a
+     * growing one is moved by mremap() rather than copied, and a freed one
+     * goes back to the system at once. */
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
     opts o = {.out = "output", .rate = 44100, .keep_days = -1, .formats = OUT_WAV,
               .feed_days = PUB_FEED_KEEP, .jobs = (int)sysconf(_SC_NPROCESSORS_ONLN),
               .loudness = MIX_SPEECH_LUFS};
@@ -1973,13 +2386,20 @@ int main(int argc, char **argv)
         rc = fail(&e);
     } else if (is_build) {
         /* Every edition is tried; the exit code is the first failure's. */
-        for (size_t i = 0; i < n_args; i++) {
+        char **eds = NULL;
+        size_t n_eds = 0;
+        for (size_t i = 0; i < n_args && !rc; i++) {
             char *path = expand_path(args[i], o.date, &e);
-            int r = path && build_one(&p, path, &e) == 0 ? 0 : fail(&e);
-            if (r && !rc)
-                rc = r;
-            err_clear(&e);
+            if (!path || expand_edition(path, &eds, &n_eds, &e) < 0)
+                rc = fail(&e);
             free(path);
+        }
+        if (!rc)
+            rc = run_editions(&p, eds, n_eds);
+        else {
+            for (size_t i = 0; i < n_eds; i++)
+                free(eds[i]);
+            free(eds);
         }
     } else if (is_script) {
         if (cmd_script(&p, args[0], &e) < 0)

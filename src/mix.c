@@ -471,6 +471,13 @@ int mix_limit(audio *a, double ceiling_dbtp, err *e)
 #define LIMIT_LOSS_DB 1.4
 #define MAKEUP_ROOM_DB 0.3
 
+static void scale(audio *a, double gain_db)
+{
+    float g = (float)pow(10, gain_db / 20);
+    for (size_t i = 0; i < a->frames; i++)
+        a->data[i] *= g;
+}
+
 int mix_normalize_loudness(audio *a, double target_lufs, double ceiling_dbtp, err *e)
 {
     /* The passes measure loudness in libebur128's histogram mode (0.1 LU
@@ -491,46 +498,33 @@ int mix_normalize_loudness(audio *a, double target_lufs, double ceiling_dbtp, er
         return -1;
     if (!isfinite(l.integrated))
         return 0;
-    size_t n = a->frames;
-    float *orig = malloc(n * sizeof *orig);
-    if (!orig) {
-        err_set(e, ERR_NOMEM, NULL, 0, 0, "mix: out of memory normalizing %zu frames", n);
-        return -1;
-    }
-    memcpy(orig, a->data, n * sizeof *orig);
-    int rc = -1;
+    /* Each pass works on the signal as the last one left it (no copy of
+     * the original: a track is the largest buffer a worker holds). */
     double peak_at = ceiling_dbtp - 0.05, limit_at = peak_at - MAKEUP_ROOM_DB, tp = 0;
     double gain = target_lufs - l.integrated + LIMIT_LOSS_DB, end_tp = 0;
     for (int pass = 0; pass < MAX_PASSES; pass++) {
-        float g = (float)pow(10, gain / 20);
-        for (size_t i = 0; i < n; i++)
-            a->data[i] = orig[i] * g;
+        scale(a, gain);
         if (mix_limit(a, limit_at, e) < 0 ||
             measure(a, EBUR128_MODE_I | EBUR128_MODE_HISTOGRAM, &l, e) < 0 ||
             true_peak(a, &tp, e) < 0)
-            goto out;
+            return -1;
         if (!isfinite(l.integrated))
-            break;
+            return 0;
         double makeup = target_lufs - l.integrated;
         end_tp = db(tp) + makeup;
         if (end_tp <= peak_at) {
-            float m = (float)pow(10, makeup / 20);
-            for (size_t i = 0; i < n; i++)
-                a->data[i] *= m;
-            rc = 0;
-            goto out;
+            scale(a, makeup);
+            return 0;
         }
-        /* The limiter took more than its margin: start nearer the level
-         * reached and limit deeper by what the peak would pass. */
-        gain += makeup;
+        /* The limiter took more than its margin: bring the level to the
+         * target and limit deeper by what the peak would pass. */
+        gain = makeup;
         limit_at -= end_tp - peak_at + 0.02;
     }
     err_set(e, ERR_AUDIO, NULL, 0, 0,
             "mix: cannot reach %.1f LUFS under %.1f dBTP: %.2f LUFS, %.2f dBTP after %d passes",
             target_lufs, ceiling_dbtp, l.integrated, end_tp, MAX_PASSES);
-out:
-    free(orig);
-    return rc;
+    return -1;
 }
 
 int mix_add_chime_at(audio *a, mix_chime kind, double speech_lufs, err *e)

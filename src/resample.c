@@ -201,3 +201,162 @@ void resample_stream_free(resample_stream *r)
     src_delete(r->src);
     free(r);
 }
+
+/* ---- whole tracks, silence passed by --------------------------------------
+ *
+ * A piece's track is speech with pauses: the ones tingbao puts between
+ * paragraphs, and espeak-ng's own between sentences, all exact zeros.  A
+ * filter turns zeros into zeros, so only the stretches of speech go through
+ * libsamplerate, each with MARGIN frames of the silence around it (the
+ * filter starts and ends on the zeros it would have seen, and its tail
+ * comes out in full); the silence between is written as zeros.  SINC_FASTEST
+ * reaches about 20 input frames either side, so MARGIN is ample. */
+#define MARGIN 256
+#define SILENT_RUN (4 * MARGIN)
+
+/* The first run of at least SILENT_RUN zeros in x[from..n): [*zs, *ze), or
+ * *zs = *ze = n. */
+static void next_silence(const float *x, size_t n, size_t from, size_t *zs, size_t *ze)
+{
+    size_t i = from;
+    while (i < n) {
+        if (x[i] != 0.0f) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < n && x[j] == 0.0f)
+            j++;
+        if (j - i >= SILENT_RUN) {
+            *zs = i;
+            *ze = j;
+            return;
+        }
+        i = j;
+    }
+    *zs = *ze = n;
+}
+
+static size_t gcd(size_t a, size_t b)
+{
+    while (b) {
+        size_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+typedef struct sink_state {
+    resample_sink sink;
+    void *ctx;
+    size_t done;            /* frames handed to the sink */
+} sink_state;
+
+static int put(sink_state *s, const float *x, size_t n, size_t upto, err *e)
+{
+    if (s->done >= upto)
+        return 0;
+    if (n > upto - s->done)
+        n = upto - s->done;
+    s->done += n;
+    return n ? s->sink(s->ctx, x, n, e) : 0;
+}
+
+static int put_zeros(sink_state *s, size_t upto, err *e)
+{
+    static const float zeros[RESAMPLE_BLOCK];
+    while (s->done < upto)
+        if (put(s, zeros, RESAMPLE_BLOCK, upto, e) < 0)
+            return -1;
+    return 0;
+}
+
+/* Converts in[a..b) with a fresh filter, handing the output up to frame
+ * 'upto' (of the whole track) to the sink. */
+static int stretch(SRC_STATE *src, const audio *in, size_t a, size_t b, double ratio, size_t upto,
+                   sink_state *s, err *e)
+{
+    float buf[RESAMPLE_BLOCK];
+    src_reset(src);
+    const float *x = in->data + a;
+    size_t left = b - a;
+    for (;;) {
+        long n_in = left > RESAMPLE_BLOCK / 4 ? RESAMPLE_BLOCK / 4 : (long)left;
+        SRC_DATA d = {
+            .data_in = x,
+            .data_out = buf,
+            .input_frames = n_in,
+            .output_frames = RESAMPLE_BLOCK,
+            .src_ratio = ratio,
+            .end_of_input = n_in == (long)left,
+        };
+        int rc = src_process(src, &d);
+        if (rc != 0) {
+            err_set(e, ERR_AUDIO, NULL, 0, 0, "resample: %d Hz -> %d Hz: %s", in->rate,
+                    (int)lround(in->rate * ratio), src_strerror(rc));
+            return -1;
+        }
+        x += d.input_frames_used;
+        left -= (size_t)d.input_frames_used;
+        if (put(s, buf, (size_t)d.output_frames_gen, upto, e) < 0)
+            return -1;
+        if (left == 0 && d.output_frames_gen == 0)
+            break;
+    }
+    /* A frame short at the end is the filter's tail: silence by then. */
+    return put_zeros(s, upto, e);
+}
+
+int resample_to(const audio *in, int rate, resample_sink sink, void *ctx, err *e)
+{
+    sink_state s = {sink, ctx, 0};
+    if (rate <= 0 || in->rate <= 0) {
+        err_set(e, ERR_INTERNAL, NULL, 0, 0, "resample: bad rates %d Hz -> %d Hz", in->rate, rate);
+        return -1;
+    }
+    size_t n = in->frames;
+    if (in->rate == rate) {
+        for (size_t i = 0; i < n; i += RESAMPLE_BLOCK)
+            if (sink(ctx, in->data + i, n - i < RESAMPLE_BLOCK ? n - i : RESAMPLE_BLOCK, e) < 0)
+                return -1;
+        return 0;
+    }
+    double ratio = (double)rate / in->rate;
+    if (!src_is_valid_ratio(ratio)) {
+        err_set(e, ERR_AUDIO, NULL, 0, 0, "resample: cannot convert %d Hz to %d Hz", in->rate, rate);
+        return -1;
+    }
+    int code = 0;
+    SRC_STATE *src = src_new(CONVERTER, 1, &code);
+    if (!src) {
+        err_set(e, ERR_AUDIO, NULL, 0, 0, "resample: %d Hz -> %d Hz: %s", in->rate, rate,
+                src_strerror(code));
+        return -1;
+    }
+    /* Output frame k stands for input time k / ratio.  A stretch starts at
+     * an input frame a where a * ratio is whole (a multiple of 'step'), so
+     * its fresh filter lands on the same output frames, at the same phase,
+     * as one filter over the whole track.  Rates without a small enough
+     * step are converted whole. */
+    size_t step = (size_t)in->rate / gcd((size_t)in->rate, (size_t)rate);
+    int rc = 0;
+    size_t a = 0;
+    while (rc == 0) {
+        size_t zs = n, ze = n;
+        if (step <= MARGIN)
+            next_silence(in->data, n, a, &zs, &ze);
+        size_t b = zs + MARGIN < n ? zs + MARGIN : n;
+        if (b > a)
+            rc = stretch(src, in, a, b, ratio, (size_t)llround((double)b * ratio), &s, e);
+        if (rc < 0 || zs == n)
+            break;
+        size_t next = ze < n ? ze - MARGIN - (ze - MARGIN) % step : n;
+        rc = put_zeros(&s, (size_t)llround((double)next * ratio), e);
+        a = next;
+        if (a == n)
+            break;
+    }
+    src_delete(src);
+    return rc;
+}

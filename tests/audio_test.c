@@ -208,6 +208,53 @@ static void test_resample_stream_matches(void **state)
     assert_null(resample_stream_open(0, 48000, &e));
 }
 
+/* resample_to() writes long pauses as zeros instead of filtering them: the
+ * result is still the whole-track conversion, sample for sample, at every
+ * rate pair (stretches start where the output grid meets the input's), and
+ * pauses shorter than its threshold are filtered like speech. */
+static int collect(void *ctx, const float *x, size_t frames, err *e)
+{
+    assert_true(frames > 0 && frames <= RESAMPLE_BLOCK);
+    return audio_append(ctx, x, frames, e);
+}
+
+static void test_resample_skips_silence(void **state)
+{
+    (void)state;
+    static const struct { int from, to; } cases[] = {
+        {22050, 44100}, {22050, 48000}, {44100, 48000}, {48000, 22050}, {22050, 22050}, {22050, 44101},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        err e = {0};
+        audio in = {.rate = cases[k].from}, whole = {0}, skipped = {0};
+        /* Speech-like bursts between pauses of 1.0 s, 0.3 s, 400 frames
+         * (under the threshold), and a pause at each end. */
+        audio_silence(&in, 0.25, &e);
+        const double pauses[] = {1.0, 0.3, 400.0 / cases[k].from, 0.0};
+        for (size_t i = 0; i < 4; i++) {
+            audio burst = sine(cases[k].from, 180.0 + 400.0 * (double)i, 0.6, 0.7);
+            assert_int_equal(audio_concat(&in, &burst, &e), 0);
+            audio_free(&burst);
+            audio_silence(&in, pauses[i], &e);
+        }
+        audio_silence(&in, 0.5, &e);
+        assert_int_equal(resample_audio(&in, cases[k].to, &whole, &e), 0);
+        skipped.rate = cases[k].to;
+        assert_int_equal(resample_to(&in, cases[k].to, collect, &skipped, &e), 0);
+        assert_int_equal(skipped.frames, whole.frames);
+        float worst = 0;
+        for (size_t i = 0; i < whole.frames; i++) {
+            float d = fabsf(skipped.data[i] - whole.data[i]);
+            worst = d > worst ? d : worst;
+        }
+        if (worst >= 1e-5f)
+            fail_msg("%d -> %d Hz: differs by %g", cases[k].from, cases[k].to, (double)worst);
+        audio_free(&in);
+        audio_free(&whole);
+        audio_free(&skipped);
+    }
+}
+
 /* ---- mix.c */
 
 static audio chime(mix_chime kind, int rate)
@@ -731,6 +778,7 @@ int main(void)
         cmocka_unit_test(test_limiter_true_peak),
         cmocka_unit_test(test_chime_levels),
         cmocka_unit_test(test_section_as_even_as_articles),
+        cmocka_unit_test(test_resample_skips_silence),
         cmocka_unit_test(test_normalize_espeak),
         cmocka_unit_test(test_bench_normalize),
         cmocka_unit_test(test_voice_default_file),

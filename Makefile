@@ -22,7 +22,7 @@ DEB_PKGS  := build-essential pkg-config libcmark-dev libjansson-dev libinih-dev 
              libutf8proc-dev libopencc-dev opencc libespeak-ng-dev espeak-ng-data \
              libsamplerate0-dev libsndfile1-dev libebur128-dev libxxhash-dev \
              libcmocka-dev rime-data-terra-pinyin unicode-data python3-jieba bzip2 sox \
-             clang libclang-rt-14-dev valgrind libxml2-utils chromium nodejs time
+             clang libclang-rt-14-dev valgrind libxml2-utils chromium nodejs time parallel
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm

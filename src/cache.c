@@ -259,7 +259,11 @@ cache_writer *cache_writer_open(cache *c, const cache_key *k, int rate, const vo
         err_set(e, ERR_INTERNAL, w->path, 0, 0, "cache: %zu bytes of metadata", meta_len);
         goto fail;
     }
-    if (strbuf_addf(&tmp, e, "%s.tmp.%ld", w->path, (long)getpid()) < 0)
+    /* Hosts sharing the cache may have the same process ids. */
+    char host[64] = "";
+    gethostname(host, sizeof host - 1);
+    host[strcspn(host, "/")] = '\0';
+    if (strbuf_addf(&tmp, e, "%s.tmp.%s.%ld", w->path, host, (long)getpid()) < 0)
         goto fail;
     w->tmp = strbuf_take(&tmp);
     if (!(w->f = fopen(w->tmp, "wb"))) {
@@ -392,6 +396,12 @@ static int scan_dir(entries *es, const char *sub, err *e)
         size_t len = strlen(de->d_name);
         struct stat st;
         strbuf p = {0};
+        if (strstr(de->d_name, ".pcm.tmp.") && strbuf_addf(&p, e, "%s/%s", sub, de->d_name) == 0 &&
+            stat(p.s, &st) == 0 && st.st_mtime < time(NULL) - 24 * 3600) {
+            /* Left by a worker killed a day ago (a live one writes on). */
+            unlink(p.s);
+        }
+        strbuf_free(&p);
         if (len < 5 || strcmp(de->d_name + len - 4, ".pcm") ||
             strbuf_addf(&p, e, "%s/%s", sub, de->d_name) < 0 || stat(p.s, &st) < 0) {
             strbuf_free(&p);

@@ -1803,8 +1803,21 @@ fail:
     fail_edition(b, eb, &e);
 }
 
+/* Whether a worker is speaking a piece with the key of 'pc' (the same
+ * section intro in a run of back issues, an article printed twice). */
+static int twin_running(const builder *b, const piece *pc)
+{
+    for (size_t i = 0; i < b->n_live; i++)
+        for (size_t k = 0; k < b->live[i]->n_pieces; k++) {
+            const piece *q = &b->live[i]->pieces[k];
+            if (q->state == PIECE_RUNNING && !strcmp(q->key.hex, pc->key.hex))
+                return 1;
+        }
+    return 0;
+}
+
 /* The next piece a worker should speak: the longest waiting one of the
- * oldest edition that has any. */
+ * oldest edition that has any, unless its twin is being spoken. */
 static piece *next_piece(builder *b)
 {
     for (size_t i = 0; i < b->n_live; i++) {
@@ -1812,10 +1825,41 @@ static piece *next_piece(builder *b)
         if (eb->state != EB_BUILDING)
             continue;
         for (size_t k = 0; k < eb->n_pieces; k++)
-            if (eb->order[k]->state == PIECE_WAITING)
+            if (eb->order[k]->state == PIECE_WAITING && !twin_running(b, eb->order[k]))
                 return eb->order[k];
     }
     return NULL;
+}
+
+/* 'done' is in the cache now: its waiting twins are ready too.  Then the
+ * parent assembles what it can of every edition that gained a piece. */
+static void spoken(builder *b, const piece *done_piece)
+{
+    /* Copied: the piece's edition may end below. */
+    const piece done_copy = *done_piece, *done = &done_copy;
+    ebuild *gained[b->n_live + 1];
+    size_t n = 0;
+    for (size_t i = 0; i < b->n_live; i++) {
+        ebuild *eb = b->live[i];
+        int got = eb == done->owner;
+        for (size_t k = 0; k < eb->n_pieces; k++) {
+            piece *q = &eb->pieces[k];
+            if (q->state == PIECE_WAITING && !strcmp(q->key.hex, done->key.hex)) {
+                q->state = PIECE_READY;
+                piece_drop_tokens(q);
+                got = 1;
+            }
+        }
+        if (got && eb->state == EB_BUILDING)
+            gained[n++] = eb;
+    }
+    /* advance() may end an edition: only those still live are touched. */
+    for (size_t k = 0; k < n; k++)
+        for (size_t i = 0; i < b->n_live; i++)
+            if (b->live[i] == gained[k]) {
+                advance(b, gained[k]);
+                break;
+            }
 }
 
 /* Keeps every worker busy: the next waiting piece or, when none is
@@ -1895,9 +1939,18 @@ static int run_editions(pipeline *p, char **eds, size_t n)
             pc->state = PIECE_FAILED;
         }
         if (eb->state == EB_FAILED) {
+            /* Its audio may still serve a twin in another edition. */
             err_clear(&e);
+            char hex[sizeof pc->key.hex];
+            memcpy(hex, pc->key.hex, sizeof hex);
             if (!eb->running)
-                end_edition(&b, eb, EB_FAILED);
+                end_edition(&b, eb, EB_FAILED); /* frees pc */
+            if (ok) {
+                piece twin = {.owner = NULL};
+                memcpy(twin.key.hex, hex, sizeof hex);
+                fill(&b);
+                spoken(&b, &twin);
+            }
             continue;
         }
         if (!ok) {
@@ -1910,7 +1963,7 @@ static int run_editions(pipeline *p, char **eds, size_t n)
         }
         /* Workers first, then the parent's own share. */
         fill(&b);
-        advance(&b, eb);
+        spoken(&b, pc);
     }
     if (b.pg.tty)
         fprintf(stderr, "\r\033[K");

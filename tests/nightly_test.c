@@ -390,6 +390,93 @@ static void cache_reuse(void **state)
     free(msg);
 }
 
+/* Several editions in one call: a folder of dated folders (a run of back
+ * issues) and another paper, built with every worker busy across them;
+ * each comes out as it would alone, their folders printed in the order
+ * given, and one bad edition does not stop the rest. */
+static void many_editions(void **state)
+{
+    (void)state;
+    char in[512], out[512], alone[512];
+    snprintf(in, sizeof in, "%s/many", dir);
+    snprintf(out, sizeof out, "%s/many-out", dir);
+    snprintf(alone, sizeof alone, "%s/many-alone", dir);
+    /* Back issues of 湘江晚报 in dated folders (one in section files), and
+     * a second paper. */
+    assert_int_equal(run("mkdir -p '%s/back/2024-03-06' '%s/back/2024-03-07' '%s/back/notes' && "
+                         "sed 's/2024年3月8日 星期五/2024年3月6日 星期三/; s/逾八千/逾七千/' '%s' > '%s/back/2024-03-06/edition.md' && "
+                         "sed 's/2024年3月8日 星期五/2024年3月7日 星期四/' '%s' > '%s/back/2024-03-07/edition.md' && "
+                         "sed 's/^# 湘江晚报/# 潇湘晨刊/' '%s' > '%s/other.md'",
+                         in, in, in, fixture, in, fixture, in, fixture, in), 0);
+    char *paths = capture("\"$TINGBAO\" build --quiet --jobs 2 '%s/back' '%s/other.md' --out '%s'; echo \"exit=$?\"",
+                          in, in, out);
+    char want[2048];
+    snprintf(want, sizeof want, "%s/湘江晚报/2024-03-06\n%s/湘江晚报/2024-03-07\n%s/潇湘晨刊/2024-03-08\nexit=0\n",
+             out, out, out);
+    assert_string_equal(paths, want);
+    free(paths);
+    /* Each as it would be alone, byte for byte. */
+    const char *const eds[][2] = {{"back/2024-03-06", "湘江晚报/2024-03-06"},
+                                  {"back/2024-03-07", "湘江晚报/2024-03-07"},
+                                  {"other.md", "潇湘晨刊/2024-03-08"}};
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(run("\"$TINGBAO\" build --quiet --jobs 1 '%s/%s' --out '%s' >/dev/null",
+                             in, eds[i][0], alone), 0);
+        if (run("diff -r '%s/%s' '%s/%s'", out, eds[i][1], alone, eds[i][1]) != 0)
+            fail_msg("%s differs when built with the others", eds[i][0]);
+    }
+    /* The feed of the paper with two editions lists both. */
+    assert_int_equal(run("grep -q '湘江晚报 2024-03-06' '%s/湘江晚报/feed.xml' && grep -q '湘江晚报 2024-03-07' '%s/湘江晚报/feed.xml'", out, out), 0);
+    /* One bad edition among good ones: the others are published, the exit
+     * code is the bad one's, the error names it. */
+    char *msg = capture("printf 'not an edition' > '%s/bad.md' && "
+                        "\"$TINGBAO\" build --quiet --force '%s/bad.md' '%s/other.md' --out '%s/mixed' 2>&1; echo \"exit=$?\"",
+                        in, in, in, dir);
+    if (!strstr(msg, "bad.md") || !strstr(msg, "exit=65") || !strstr(msg, "潇湘晨刊/2024-03-08"))
+        fail_msg("a bad edition among good ones: %s", msg);
+    free(msg);
+    assert_int_equal(run("test -f '%s/mixed/潇湘晨刊/2024-03-08/edition.json'", dir), 0);
+}
+
+/* More than one machine: GNU parallel hands editions to hosts that share
+ * the output folder (local slots stand in for hosts here).  The per-paper
+ * lock and the content-addressed cache make that safe: two papers, two
+ * dates each, four slots, one output and one cache. */
+static void parallel_fan_out(void **state)
+{
+    (void)state;
+    char in[512], out[512];
+    snprintf(in, sizeof in, "%s/fan", dir);
+    snprintf(out, sizeof out, "%s/fan-out", dir);
+    assert_int_equal(run("command -v parallel >/dev/null"), 0); /* make deps installs it */
+    assert_int_equal(run("mkdir -p '%s' && "
+                         "sed 's/2024年3月8日 星期五/2024年3月9日 星期六/' '%s' > '%s/a-09.md' && cp '%s' '%s/a-08.md' && "
+                         "sed 's/^# 湘江晚报/# 潇湘晨刊/' '%s' > '%s/b-08.md' && "
+                         "sed 's/^# 湘江晚报/# 潇湘晨刊/; s/2024年3月8日 星期五/2024年3月9日 星期六/' '%s' > '%s/b-09.md'",
+                         in, fixture, in, fixture, in, fixture, in, fixture, in), 0);
+    /* One job per paper (a paper's editions in one call, so its lock is
+     * never contended); --sshlogin 2/: is two slots on this host. */
+    char *res = capture("parallel --will-cite --sshlogin 2/: --jobs 2 "
+                        "'\"$TINGBAO\" build --quiet --jobs 1 --out %s {}-08.md {}-09.md' ::: '%s/a' '%s/b' 2>&1; echo \"exit=$?\"",
+                        out, in, in);
+    if (!strstr(res, "exit=0"))
+        fail_msg("parallel: %s", res);
+    free(res);
+    const char *const eds[] = {"湘江晚报/2024-03-08", "湘江晚报/2024-03-09", "潇湘晨刊/2024-03-08",
+                               "潇湘晨刊/2024-03-09"};
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(run("test -f '%s/%s/edition.json'", out, eds[i]), 0);
+    /* The same paper on two hosts at once: one builds, the other is told
+     * to try later (75) and, retried, builds once the first is done. */
+    res = capture("parallel --will-cite --sshlogin 2/: --jobs 2 --retries 20 --delay 0.5 "
+                  "': {}; \"$TINGBAO\" build --quiet --force --jobs 1 --out %s %s/a-08.md' ::: 1 2 2>&1; echo \"exit=$?\"",
+                  out, in);
+    if (!strstr(res, "exit=0"))
+        fail_msg("parallel, one paper twice: %s", res);
+    free(res);
+    assert_int_equal(leftovers(strcat(strcpy((char[600]){0}, out), "/湘江晚报")), 0);
+}
+
 int main(void)
 {
     /* The commands name the binary as $TINGBAO: ./tingbao, or the sanitized
@@ -405,6 +492,8 @@ int main(void)
         cmocka_unit_test(hostile_names),
         cmocka_unit_test(damaged_input),
         cmocka_unit_test(cache_reuse),
+        cmocka_unit_test(many_editions),
+        cmocka_unit_test(parallel_fan_out),
     };
     return cmocka_run_group_tests_name("nightly", tests, setup, teardown);
 }

@@ -97,6 +97,8 @@ static void usage(FILE *f)
             "\n"
             "EDITION is a Markdown file (first H1 = the paper, H2 = headlines,\n"
             "H1 \"第02版：经济\" = a new section) or a folder of them, one per section.\n"
+            "A folder of dated folders (2023-09-05/, ...) is each of those editions.\n"
+            "Several editions share one pool of --jobs workers.\n"
             "\n"
             "options:\n"
             "  -o, --out DIR       output folder (build: default output; say: the WAV file)\n"
@@ -115,6 +117,7 @@ static void usage(FILE *f)
             "      --feed-image URL  the show's artwork for feed.xml (Apple: 1400-3000 px)\n"
             "      --feed-owner MAIL the feed's itunes:owner e-mail\n"
             "  -j, --jobs N        worker processes for synthesis (default: the number of cores)\n"
+            "                      many machines: GNU parallel over hosts sharing --out (man page)\n"
             "      --cache DIR     synthesized audio kept between builds (default OUT/.cache)\n"
             "      --force         synthesize everything again, ignoring the cache\n"
             "      --max-article-chars N  leave out longer articles (default 60000)\n"
@@ -1372,7 +1375,12 @@ static int make_pieces(ebuild *eb, err *e)
             piece_drop_tokens(pc);
         }
     }
-    qsort(eb->order, n, sizeof *eb->order, by_weight);
+    /* Reading order, so the parent assembles article k while the workers
+     * speak the next ones; the last few longest first, so no worker is
+     * left speaking a long article alone at the end. */
+    size_t tail = 3 * (size_t)(p->o->jobs > 0 ? p->o->jobs : 1);
+    tail = tail < n ? tail : n;
+    qsort(eb->order + (n - tail), tail, sizeof *eb->order, by_weight);
     return 0;
 }
 

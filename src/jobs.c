@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -68,6 +69,7 @@ int jobs_start(jobs *j, jobs_fn fn, void *arg, err *e)
         return -1;
     }
     fflush(NULL);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         err_set(e, ERR_NOMEM, NULL, 0, 0, "cannot start a worker: %s", strerror(errno));
@@ -76,6 +78,11 @@ int jobs_start(jobs *j, jobs_fn fn, void *arg, err *e)
         return -1;
     }
     if (pid == 0) {
+        /* A worker dies with its parent (killed by cron's timeout, by
+         * systemd): nobody would assemble what it speaks. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(1);
         close(fds[0]);
         err ce = {0};
         int ok = fn(arg, &ce) == 0;

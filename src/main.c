@@ -963,7 +963,7 @@ static int remove_old_editions(const char *paper_dir, int days, err *e)
     struct dirent *de;
     while ((de = readdir(d)))
         if (is_date_name(de->d_name) && strcmp(de->d_name, newest) > 0)
-            snprintf(newest, sizeof newest, "%s", de->d_name);
+            snprintf(newest, sizeof newest, "%.10s", de->d_name);
     rewinddir(d);
     int rc = 0;
     while ((de = readdir(d)) && rc == 0) {
@@ -1234,7 +1234,7 @@ typedef struct builder {
     char **published;       /* per edition: its folder once published */
     ebuild_state *ends;     /* per edition: how it ended */
     size_t printed;         /* editions whose outcome is printed, in order */
-    paper_lock *locks;
+    paper_lock **locks;
     size_t n_locks;
     jobs *jobs;
     progress pg;
@@ -1250,40 +1250,42 @@ static int piece_job(void *arg, err *e)
 
 static int acquire_lock(builder *b, const char *paper_dir, paper_lock **out, err *e)
 {
-    for (size_t i = 0; i < b->n_locks; i++)
-        if (b->locks[i].refs > 0 && !strcmp(b->locks[i].dir, paper_dir)) {
-            b->locks[i].refs++;
-            *out = &b->locks[i];
+    paper_lock *l = NULL;
+    for (size_t i = 0; i < b->n_locks; i++) {
+        if (b->locks[i]->refs > 0 && !strcmp(b->locks[i]->dir, paper_dir)) {
+            b->locks[i]->refs++;
+            *out = b->locks[i];
             return 0;
         }
-    paper_lock *l = NULL;
-    for (size_t i = 0; i < b->n_locks && !l; i++)
-        if (b->locks[i].refs == 0)
-            l = &b->locks[i];
+        if (!l && b->locks[i]->refs == 0)
+            l = b->locks[i];
+    }
     if (!l) {
-        paper_lock *v = realloc(b->locks, (b->n_locks + 1) * sizeof *v);
-        if (!v) {
+        /* Each lock on its own: editions keep pointers to theirs. */
+        paper_lock **v = realloc(b->locks, (b->n_locks + 1) * sizeof *v);
+        if (v)
+            b->locks = v;
+        if (!v || !(l = calloc(1, sizeof *l))) {
             err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory");
             return -1;
         }
-        /* Editions hold pointers into the array: only grow it when no
-         * lock is held. */
-        b->locks = v;
-        l = &b->locks[b->n_locks++];
-        *l = (paper_lock){0};
+        b->locks[b->n_locks++] = l;
     }
     int fd;
-    if (lock_paper(paper_dir, &fd, e) < 0 || clear_leftovers(paper_dir, e) < 0) {
+    if (lock_paper(paper_dir, &fd, e) < 0)
+        return -1;
+    if (clear_leftovers(paper_dir, e) < 0) {
+        close(fd);
         return -1;
     }
     free(l->dir);
-    *l = (paper_lock){strdup(paper_dir), fd, 1};
-    if (!l->dir) {
+    if (!(l->dir = strdup(paper_dir))) {
         close(fd);
-        l->refs = 0;
         err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory");
         return -1;
     }
+    l->fd = fd;
+    l->refs = 1;
     *out = l;
     return 0;
 }
@@ -1993,8 +1995,10 @@ out:
     free(b.published);
     free(b.ends);
     free(b.live);
-    for (size_t i = 0; i < b.n_locks; i++)
-        free(b.locks[i].dir);
+    for (size_t i = 0; i < b.n_locks; i++) {
+        free(b.locks[i]->dir);
+        free(b.locks[i]);
+    }
     free(b.locks);
     return b.rc;
 }

@@ -57,6 +57,8 @@ size_t cache_reader_frames(const cache_reader *r);
 /* Reads up to 'max' (at most CACHE_BLOCK) frames into 'x': the count, 0 at
  * the end, -1 with 'e' set (ERR_IO) when the file ends early. */
 long cache_read(cache_reader *r, float *x, size_t max, err *e);
+/* The same, as the 16-bit samples stored (any 'max'). */
+long cache_read16(cache_reader *r, int16_t *x, size_t max, err *e);
 void cache_reader_close(cache_reader *r);
 
 /* An entry being written: samples are quantized to 16 bits as they come

@@ -84,6 +84,9 @@ out_stream *out_stream_open(const char *wav_path, int rate, unsigned formats, er
 int out_stream_write(out_stream *s, const float *x, size_t frames, err *e);
 
 /* Frames written to 's' so far: where the next block starts, for cues. */
+/* The same for 16-bit samples (s / 32767 in float terms): audio already on
+ * the WAV's grid goes to it as it is, with no conversion. */
+int out_stream_write16(out_stream *s, const short *x, size_t frames, err *e);
 size_t out_stream_frames(const out_stream *s);
 
 /* Finishes every file of 's', adds 'n_cues' cue points with labels to the

@@ -212,6 +212,18 @@ long cache_read(cache_reader *r, float *x, size_t max, err *e)
     return (long)n;
 }
 
+long cache_read16(cache_reader *r, int16_t *x, size_t max, err *e)
+{
+    size_t n = max < r->left ? max : (size_t)r->left;
+    if (n && fread(x, sizeof *x, n, r->f) != n) {
+        err_set(e, ERR_IO, NULL, 0, 0, "cache: an entry ended early: %s",
+                ferror(r->f) ? strerror(errno) : "cut short while being read");
+        return -1;
+    }
+    r->left -= n;
+    return (long)n;
+}
+
 void cache_reader_close(cache_reader *r)
 {
     reader_free(r);

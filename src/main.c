@@ -270,7 +270,8 @@ typedef struct pipeline {
     int have_voice;
     synth *synth;
     cache *cache;          /* NULL for commands that keep nothing */
-    audio chimes[2];       /* made once, measured once, at the output rate */
+    int16_t *chime16[2];   /* made once, measured once, at the output rate */
+    size_t chime_frames[2];
 } pipeline;
 
 static int cmp_str(const void *a, const void *b)
@@ -397,8 +398,8 @@ static int open_voice(pipeline *p, err *e)
 
 static void close_pipeline(pipeline *p)
 {
-    audio_free(&p->chimes[0]);
-    audio_free(&p->chimes[1]);
+    free(p->chime16[0]);
+    free(p->chime16[1]);
     cache_free(p->cache);
     synth_free(p->synth);
     if (p->have_voice)
@@ -1112,24 +1113,33 @@ static int track_open(const pipeline *p, const char *wav, track *t, err *e)
                : -1;
 }
 
-static int track_write(track *t, const float *x, size_t frames, int last, err *e)
+/* Audio on the WAV's 16-bit grid goes to the files as it is; only the Opus
+ * copy is converted (to float, for the resampler). */
+static int track_write(track *t, const int16_t *x, size_t frames, int last, err *e)
 {
-    if (frames && out_stream_write(t->main, x, frames, e) < 0)
+    if (frames && out_stream_write16(t->main, x, frames, e) < 0)
         return -1;
     t->frames += frames;
     if (!t->rs)
         return 0;
-    t->block.frames = 0;
-    return resample_stream_process(t->rs, x, frames, last, &t->block, e) == 0 &&
-                   (!t->block.frames ||
-                    out_stream_write(t->opus, t->block.data, t->block.frames, e) == 0)
-               ? 0
-               : -1;
+    size_t i = 0;
+    do {
+        float f[CACHE_BLOCK];
+        size_t k = frames - i < CACHE_BLOCK ? frames - i : CACHE_BLOCK;
+        for (size_t j = 0; j < k; j++)
+            f[j] = (float)x[i + j] / 32767.0f;
+        i += k;
+        t->block.frames = 0;
+        if (resample_stream_process(t->rs, f, k, last && i == frames, &t->block, e) < 0 ||
+            (t->block.frames && out_stream_write(t->opus, t->block.data, t->block.frames, e) < 0))
+            return -1;
+    } while (i < frames);
+    return 0;
 }
 
 static int track_silence(track *t, double seconds, err *e)
 {
-    static const float zeros[CACHE_BLOCK];
+    static const int16_t zeros[CACHE_BLOCK];
     size_t n = (size_t)lround(seconds * t->rate);
     while (n) {
         size_t k = n < CACHE_BLOCK ? n : CACHE_BLOCK;
@@ -1165,25 +1175,37 @@ static int track_close(track *t, const out_cue *cues, size_t n, err *e)
 }
 
 /* Writes the chime 'kind' at the level mix sets against the speech: made
- * and measured once a run, then copied (every chime is the same). */
+ * and measured once a run, rounded to 16 bits, then copied (every chime
+ * is the same). */
 static int add_chime(pipeline *p, track *t, mix_chime kind, err *e)
 {
-    audio *c = &p->chimes[kind == MIX_CHIME_SECTION];
-    if (!c->frames) {
-        c->rate = t->rate;
-        if (mix_add_chime_at(c, kind, p->o->loudness, e) < 0)
+    int k = kind == MIX_CHIME_SECTION;
+    if (!p->chime16[k]) {
+        audio c = {.rate = t->rate};
+        if (mix_add_chime_at(&c, kind, p->o->loudness, e) < 0)
             return -1;
+        if (!(p->chime16[k] = malloc((c.frames ? c.frames : 1) * sizeof *p->chime16[k]))) {
+            audio_free(&c);
+            err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory");
+            return -1;
+        }
+        for (size_t i = 0; i < c.frames; i++) {
+            float v = c.data[i] * 32767.0f;
+            p->chime16[k][i] = (int16_t)lrintf(v > 32767.0f ? 32767.0f : v < -32767.0f ? -32767.0f : v);
+        }
+        p->chime_frames[k] = c.frames;
+        audio_free(&c);
     }
-    return track_write(t, c->data, c->frames, 0, e);
+    return track_write(t, p->chime16[k], p->chime_frames[k], 0, e);
 }
 
 /* Copies a piece's audio from the cache reader 'r' into 'a' and, when not
  * NULL, 'b' (an article goes to its own file and to its section's). */
 static int copy_piece(cache_reader *r, track *a, track *b, err *e)
 {
-    float buf[CACHE_BLOCK];
+    int16_t buf[CACHE_BLOCK];
     long n;
-    while ((n = cache_read(r, buf, CACHE_BLOCK, e)) > 0)
+    while ((n = cache_read16(r, buf, CACHE_BLOCK, e)) > 0)
         if (track_write(a, buf, (size_t)n, 0, e) < 0 || (b && track_write(b, buf, (size_t)n, 0, e) < 0))
             return -1;
     return n < 0 ? -1 : 0;

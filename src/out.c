@@ -371,6 +371,20 @@ int out_stream_write(out_stream *s, const float *x, size_t frames, err *e)
     return 0;
 }
 
+int out_stream_write16(out_stream *s, const short *x, size_t frames, err *e)
+{
+    for (size_t i = 0; i < s->n && frames; i++) {
+        sf_count_t n = sf_writef_short(s->f[i].sf, x, (sf_count_t)frames);
+        if (n != (sf_count_t)frames) {
+            err_set(e, ERR_OUTPUT, s->f[i].path, 0, 0, "cannot write %s: %s",
+                    format_name(s->f[i].fmt), sf_strerror(s->f[i].sf));
+            return -1;
+        }
+    }
+    s->frames += frames;
+    return 0;
+}
+
 size_t out_stream_frames(const out_stream *s)
 {
     return s->frames;

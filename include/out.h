@@ -87,6 +87,15 @@ int out_stream_write(out_stream *s, const float *x, size_t frames, err *e);
 /* The same for 16-bit samples (s / 32767 in float terms): audio already on
  * the WAV's grid goes to it as it is, with no conversion. */
 int out_stream_write16(out_stream *s, const short *x, size_t frames, err *e);
+/* A WAV file read back block by block (to encode the other formats from it
+ * in a worker).  NULL with 'e' set (ERR_IO); *rate set.  Release with
+ * out_wav_close(). */
+typedef struct out_wav_reader out_wav_reader;
+out_wav_reader *out_wav_open(const char *path, int *rate, err *e);
+/* Up to 'max' frames into 'x': the count, 0 at the end, -1 with 'e' set. */
+long out_wav_read16(out_wav_reader *r, short *x, size_t max, err *e);
+/* Accepts NULL. */
+void out_wav_close(out_wav_reader *r);
 size_t out_stream_frames(const out_stream *s);
 
 /* Finishes every file of 's', adds 'n_cues' cue points with labels to the

@@ -516,9 +516,14 @@ static void key_voice(const pipeline *p, cache_key *k)
 
 typedef enum piece_state { PIECE_WAITING, PIECE_RUNNING, PIECE_READY, PIECE_FAILED } piece_state;
 
+/* What a worker does: speak a piece, or encode a finished WAV into the
+ * other formats.  The first member of each, so a job's argument says. */
+typedef enum task_kind { TASK_PIECE, TASK_ENCODE } task_kind;
+
 struct ebuild;
 
 typedef struct piece {
+    task_kind kind;         /* TASK_PIECE */
     const script_segment *segs;
     size_t n;
     g2p_tokens *toks;       /* per segment, until spoken */
@@ -1095,13 +1100,14 @@ typedef struct track {
     int rate;
 } track;
 
-static int track_open(const pipeline *p, const char *wav, track *t, err *e)
+/* Opens the files of 'formats' named after 'wav' (NAME.wav, NAME.mp3...). */
+static int track_open(const pipeline *p, const char *wav, unsigned formats, track *t, err *e)
 {
     memset(t, 0, sizeof *t);
     t->rate = p->o->rate;
-    unsigned f = p->o->formats | OUT_WAV;
-    int opus_apart = (f & OUT_OPUS) && !out_opus_rate_ok(t->rate);
-    if (!(t->main = out_stream_open(wav, t->rate, opus_apart ? f & ~(unsigned)OUT_OPUS : f, e)))
+    int opus_apart = (formats & OUT_OPUS) && !out_opus_rate_ok(t->rate);
+    unsigned f = opus_apart ? formats & ~(unsigned)OUT_OPUS : formats;
+    if (f && !(t->main = out_stream_open(wav, t->rate, f, e)))
         return -1;
     if (!opus_apart)
         return 0;
@@ -1117,7 +1123,7 @@ static int track_open(const pipeline *p, const char *wav, track *t, err *e)
  * copy is converted (to float, for the resampler). */
 static int track_write(track *t, const int16_t *x, size_t frames, int last, err *e)
 {
-    if (frames && out_stream_write16(t->main, x, frames, e) < 0)
+    if (t->main && frames && out_stream_write16(t->main, x, frames, e) < 0)
         return -1;
     t->frames += frames;
     if (!t->rs)
@@ -1162,7 +1168,7 @@ static void track_abort(track *t)
 static int track_close(track *t, const out_cue *cues, size_t n, err *e)
 {
     int rc = t->rs ? track_write(t, NULL, 0, 1, e) : 0;
-    if (rc == 0) {
+    if (rc == 0 && t->main) {
         rc = out_stream_close(t->main, cues, n, e);
         t->main = NULL;
     }
@@ -1211,6 +1217,17 @@ static int copy_piece(cache_reader *r, track *a, track *b, err *e)
     return n < 0 ? -1 : 0;
 }
 
+/* A WAV of the edition to encode into the other --format's, beside it: in
+ * a worker, so encoders (LAME, libopus: ten times slower than synthesis)
+ * run on every core, not in the process assembling the edition. */
+typedef struct encode {
+    task_kind kind;         /* TASK_ENCODE */
+    char *wav;
+    size_t frames;          /* the longest go first */
+    piece_state state;
+    struct ebuild *owner;
+} encode;
+
 /* One paper's lock, shared by the editions of that paper built in one
  * call (flock() would refuse this process a second lock on the file). */
 typedef struct paper_lock {
@@ -1239,6 +1256,9 @@ typedef struct ebuild {
     size_t running;         /* pieces with a worker now */
     built_section *bs;
     track sec;              /* the section file being written */
+    char *sec_path;
+    encode **encodes;       /* WAVs to encode, each allocated apart (workers hold them) */
+    size_t n_encodes;
     out_cue *cues;
     double intro_s;
     size_t articles, synthesized, cached;
@@ -1264,8 +1284,12 @@ typedef struct builder {
     int rc;                 /* the first failure's exit code */
 } builder;
 
+static int encode_job(encode *en, err *e);
+
 static int piece_job(void *arg, err *e)
 {
+    if (*(task_kind *)arg == TASK_ENCODE)
+        return encode_job(arg, e);
     piece *pc = arg;
     return piece_store(pc->owner->p, pc, e);
 }
@@ -1339,6 +1363,12 @@ static void ebuild_free(ebuild *eb)
     }
     for (size_t i = 0; i < eb->n_pieces; i++)
         piece_drop_tokens(&eb->pieces[i]);
+    for (size_t i = 0; i < eb->n_encodes; i++) {
+        free(eb->encodes[i]->wav);
+        free(eb->encodes[i]);
+    }
+    free(eb->encodes);
+    free(eb->sec_path);
     free(eb->pieces);
     free(eb->order);
     free(eb->cues);
@@ -1385,6 +1415,7 @@ static int make_pieces(ebuild *eb, err *e)
     eb->n_pieces = n;
     for (size_t i = 0; i < n; i++) {
         piece *pc = &eb->pieces[i];
+        pc->kind = TASK_PIECE;
         pc->owner = eb;
         eb->order[i] = pc;
         if (piece_prepare(p, pc, e) < 0)
@@ -1406,6 +1437,47 @@ static int make_pieces(ebuild *eb, err *e)
     tail = tail < n ? tail : n;
     qsort(eb->order + (n - tail), tail, sizeof *eb->order, by_weight);
     return 0;
+}
+
+/* Queues 'wav' (copied) for encoding when --format asks for more than WAV. */
+static int queue_encode(ebuild *eb, const char *wav, size_t frames, err *e)
+{
+    if (!(eb->p->o->formats & ~(unsigned)OUT_WAV))
+        return 0;
+    encode **v = realloc(eb->encodes, (eb->n_encodes + 1) * sizeof *v);
+    if (v)
+        eb->encodes = v;
+    encode *en = v ? calloc(1, sizeof *en) : NULL;
+    if (!en || !(en->wav = strdup(wav))) {
+        free(en);
+        err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory");
+        return -1;
+    }
+    *en = (encode){TASK_ENCODE, en->wav, frames, PIECE_WAITING, eb};
+    eb->encodes[eb->n_encodes++] = en;
+    return 0;
+}
+
+/* In a worker: the other formats of a finished WAV, block by block. */
+static int encode_job(encode *en, err *e)
+{
+    pipeline *p = en->owner->p;
+    int rate;
+    out_wav_reader *r = out_wav_open(en->wav, &rate, e);
+    track t = {0};
+    int rc = -1;
+    if (r && track_open(p, en->wav, p->o->formats & ~(unsigned)OUT_WAV, &t, e) == 0) {
+        int16_t buf[CACHE_BLOCK];
+        long n;
+        while ((n = out_wav_read16(r, buf, CACHE_BLOCK, e)) > 0)
+            if (track_write(&t, buf, (size_t)n, 0, e) < 0)
+                break;
+        if (n == 0)
+            rc = track_close(&t, NULL, 0, e);
+    }
+    track_abort(&t);
+    out_wav_close(r);
+    return rc;
 }
 
 /* Starts section 'i': its folder, its file, the section chime. */
@@ -1435,8 +1507,9 @@ static int begin_section(ebuild *eb, size_t i, err *e)
     strbuf sf = {0};
     char *secfile = NULL, *file = NULL;
     ok = strbuf_addf(&sf, e, "%s.wav", dirname) == 0 && keep(bs, secfile = strbuf_take(&sf), e) == 0 &&
-         (file = join_path(eb->tmpdir, secfile, e)) && track_open(p, file, &eb->sec, e) == 0;
-    free(file);
+         (file = join_path(eb->tmpdir, secfile, e)) && track_open(p, file, OUT_WAV, &eb->sec, e) == 0;
+    free(eb->sec_path);
+    eb->sec_path = file;
     if (!ok)
         return -1;
     bs->s.name = sec->name;
@@ -1453,9 +1526,13 @@ static int begin_section(ebuild *eb, size_t i, err *e)
 static int end_section(ebuild *eb, size_t i, err *e)
 {
     built_section *bs = &eb->bs[i];
-    bs->s.duration_s = (double)eb->sec.frames / eb->sec.rate;
+    size_t frames = eb->sec.frames;
+    bs->s.duration_s = (double)frames / eb->sec.rate;
     bs->ps.duration_s = bs->s.duration_s;
-    return track_close(&eb->sec, eb->cues, eb->sc->sections[i].n_articles, e);
+    return track_close(&eb->sec, eb->cues, eb->sc->sections[i].n_articles, e) == 0 &&
+                   queue_encode(eb, eb->sec_path, frames, e) == 0
+               ? 0
+               : -1;
 }
 
 /* Writes article 'j' of section 'i' from 'r': its own file, and the
@@ -1482,9 +1559,9 @@ static int put_article(ebuild *eb, size_t i, size_t j, const piece *pc, cache_re
     char *afile = join_path(eb->tmpdir, rel, e);
     track at = {0};
     size_t start = eb->sec.frames;
-    ok = afile && track_open(p, afile, &at, e) == 0 && copy_piece(r, &at, &eb->sec, e) == 0;
+    ok = afile && track_open(p, afile, OUT_WAV, &at, e) == 0 && copy_piece(r, &at, &eb->sec, e) == 0;
     size_t frames = at.frames;
-    ok = ok && track_close(&at, NULL, 0, e) == 0;
+    ok = ok && track_close(&at, NULL, 0, e) == 0 && queue_encode(eb, afile, frames, e) == 0;
     track_abort(&at);
     free(afile);
     if (!ok)
@@ -1532,10 +1609,13 @@ static int assemble(builder *b, ebuild *eb, err *e)
         if (pc->sec < 0) {
             char *file = join_path(eb->tmpdir, "00-intro.wav", e);
             track t = {0};
-            rc = file && track_open(p, file, &t, e) == 0 && copy_piece(r, &t, NULL, e) == 0 &&
-                         (eb->intro_s = (double)t.frames / t.rate, track_close(&t, NULL, 0, e)) == 0
+            size_t frames = 0;
+            rc = file && track_open(p, file, OUT_WAV, &t, e) == 0 && copy_piece(r, &t, NULL, e) == 0 &&
+                         (frames = t.frames, track_close(&t, NULL, 0, e)) == 0 &&
+                         queue_encode(eb, file, frames, e) == 0
                      ? 0
                      : -1;
+            eb->intro_s = (double)frames / p->o->rate;
             track_abort(&t);
             free(file);
         } else if (pc->art < 0) {
@@ -1609,6 +1689,9 @@ static void fail_edition(builder *b, ebuild *eb, err *e)
     for (size_t i = 0; i < eb->n_pieces; i++)
         if (eb->pieces[i].state == PIECE_WAITING)
             eb->pieces[i].state = PIECE_FAILED;
+    for (size_t i = 0; i < eb->n_encodes; i++)
+        if (eb->encodes[i]->state == PIECE_WAITING)
+            eb->encodes[i]->state = PIECE_FAILED;
     if (!eb->running)
         end_edition(b, eb, EB_FAILED);
 }
@@ -1704,6 +1787,9 @@ static void advance(builder *b, ebuild *eb)
     }
     if (eb->cursor < eb->n_pieces)
         return;
+    for (size_t i = 0; i < eb->n_encodes; i++)
+        if (eb->encodes[i]->state != PIECE_READY)
+            return; /* its other formats are still being encoded */
     if (finish_edition(b, eb, &e) < 0)
         fail_edition(b, eb, &e);
     else
@@ -1894,14 +1980,42 @@ static void spoken(builder *b, const piece *done_piece)
             }
 }
 
-/* Keeps every worker busy: the next waiting piece or, when none is
- * waiting, the next edition, read while the workers finish the last one's
- * pieces. */
+/* The longest WAV waiting to be encoded, of the oldest edition with one. */
+static encode *next_encode(builder *b)
+{
+    for (size_t i = 0; i < b->n_live; i++) {
+        ebuild *eb = b->live[i];
+        encode *best = NULL;
+        for (size_t k = 0; eb->state == EB_BUILDING && k < eb->n_encodes; k++)
+            if (eb->encodes[k]->state == PIECE_WAITING && (!best || eb->encodes[k]->frames > best->frames))
+                best = eb->encodes[k];
+        if (best)
+            return best;
+    }
+    return NULL;
+}
+
+/* Keeps every worker busy: the next waiting piece; else the next WAV to
+ * encode; else the next edition, read while the workers finish the last
+ * one's work. */
 static void fill(builder *b)
 {
     while (!jobs_full(b->jobs)) {
         piece *pc = next_piece(b);
         if (!pc) {
+            err e = {0};
+            encode *en = next_encode(b);
+            if (en && jobs_start(b->jobs, piece_job, en, &e) < 0) {
+                if (jobs_running(b->jobs))
+                    return;
+                fail_edition(b, en->owner, &e);
+                continue;
+            }
+            if (en) {
+                en->state = PIECE_RUNNING;
+                en->owner->running++;
+                continue;
+            }
             if (b->next >= b->n_paths)
                 return;
             start_edition(b, b->next++);
@@ -1959,6 +2073,23 @@ static int run_editions(pipeline *p, char **eds, size_t n)
         int ok = jobs_wait(b.jobs, &arg, &e);
         if (ok < 0)
             break; /* nothing running, nothing left to start */
+        if (*(task_kind *)arg == TASK_ENCODE) {
+            encode *en = arg;
+            ebuild *eb = en->owner;
+            eb->running--;
+            en->state = ok ? PIECE_READY : PIECE_FAILED;
+            if (eb->state == EB_FAILED) {
+                err_clear(&e);
+                if (!eb->running)
+                    end_edition(&b, eb, EB_FAILED);
+            } else if (!ok) {
+                fail_edition(&b, eb, &e);
+            } else {
+                fill(&b);
+                advance(&b, eb);
+            }
+            continue;
+        }
         piece *pc = arg;
         ebuild *eb = pc->owner;
         eb->running--;

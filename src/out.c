@@ -385,6 +385,51 @@ int out_stream_write16(out_stream *s, const short *x, size_t frames, err *e)
     return 0;
 }
 
+struct out_wav_reader {
+    SNDFILE *sf;
+    char *path;
+    int rate;
+};
+
+out_wav_reader *out_wav_open(const char *path, int *rate, err *e)
+{
+    out_wav_reader *r = calloc(1, sizeof *r);
+    SF_INFO info = {0};
+    if (!r || !(r->path = strdup(path))) {
+        free(r);
+        err_set(e, ERR_NOMEM, path, 0, 0, "out of memory");
+        return NULL;
+    }
+    if (!(r->sf = sf_open(path, SFM_READ, &info)) || info.channels != 1) {
+        err_set(e, ERR_IO, path, 0, 0, "cannot read: %s",
+                r->sf ? "not a mono file" : sf_strerror(NULL));
+        out_wav_close(r);
+        return NULL;
+    }
+    *rate = r->rate = info.samplerate;
+    return r;
+}
+
+long out_wav_read16(out_wav_reader *r, short *x, size_t max, err *e)
+{
+    sf_count_t n = sf_readf_short(r->sf, x, (sf_count_t)max);
+    if (n < 0 || sf_error(r->sf) != SF_ERR_NO_ERROR) {
+        err_set(e, ERR_IO, r->path, 0, 0, "cannot read: %s", sf_strerror(r->sf));
+        return -1;
+    }
+    return (long)n;
+}
+
+void out_wav_close(out_wav_reader *r)
+{
+    if (!r)
+        return;
+    if (r->sf)
+        sf_close(r->sf);
+    free(r->path);
+    free(r);
+}
+
 size_t out_stream_frames(const out_stream *s)
 {
     return s->frames;

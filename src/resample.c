@@ -1,8 +1,11 @@
 /* resample.c -- sample-rate conversion with libsamplerate.
  *
- * Whole tracks are converted in one src_simple() call: libsamplerate then
- * sees the end of the input and flushes its filter, so nothing is lost at
- * the end and the output is time-aligned with the input.
+ * Three ways in: resample_audio() converts a whole track in one
+ * src_simple() call (libsamplerate sees the end of the input and flushes
+ * its filter, so nothing is lost and the output is time-aligned);
+ * resample_stream_*() does the same block by block; resample_to(), what a
+ * build uses, hands the output to a sink block by block and passes long
+ * runs of exact silence by (see below).
  *
  * Converter: SRC_SINC_FASTEST.  CPU for 20 minutes of audio, 22050 Hz to
  * 44100 Hz, in src_simple() alone (AMD EPYC, libsamplerate 0.2.2):

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <dirent.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -396,6 +397,22 @@ typedef struct entries {
     size_t n, cap;
 } entries;
 
+/* Whether "<entry>.pcm.tmp.<host>.<pid>" was left by a process of this
+ * host that is gone. */
+static int orphan(const char *name)
+{
+    char host[64] = "";
+    gethostname(host, sizeof host - 1);
+    host[strcspn(host, "/")] = '\0';
+    const char *t = strstr(name, ".pcm.tmp.") + 9;
+    size_t hl = strlen(host);
+    if (!hl || strncmp(t, host, hl) || t[hl] != '.')
+        return 0;
+    char *end;
+    long pid = strtol(t + hl + 1, &end, 10);
+    return pid > 0 && !*end && kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
 /* Adds the entries of one two-hex-digit folder. */
 static int scan_dir(entries *es, const char *sub, err *e)
 {
@@ -409,8 +426,9 @@ static int scan_dir(entries *es, const char *sub, err *e)
         struct stat st;
         strbuf p = {0};
         if (strstr(de->d_name, ".pcm.tmp.") && strbuf_addf(&p, e, "%s/%s", sub, de->d_name) == 0 &&
-            stat(p.s, &st) == 0 && st.st_mtime < time(NULL) - 24 * 3600) {
-            /* Left by a worker killed a day ago (a live one writes on). */
+            stat(p.s, &st) == 0 && (st.st_mtime < time(NULL) - 24 * 3600 || orphan(de->d_name))) {
+            /* Left by a killed worker: of this host and dead, or a day old
+             * (another host's live worker writes on). */
             unlink(p.s);
         }
         strbuf_free(&p);

@@ -1280,7 +1280,7 @@ typedef struct builder {
     size_t n_locks;
     jobs *jobs;
     progress pg;
-    int built;              /* an edition was synthesized: trim the cache */
+    int built;              /* an edition was built (not up to date): trim the cache */
     int rc;                 /* the first failure's exit code */
 } builder;
 
@@ -1903,6 +1903,7 @@ static void start_edition(builder *b, size_t i)
             return;
         }
     }
+    b->built = 1; /* the cache is trimmed at the end (stray entries of killed workers too) */
     if (open_text(p, &e) < 0 || load_voice(p, &e) < 0 || make_pieces(eb, &e) < 0)
         goto fail;
     if (!(eb->bs = calloc(eb->sc->n_sections ? eb->sc->n_sections : 1, sizeof *eb->bs))) {
@@ -2038,7 +2039,6 @@ static void fill(builder *b)
         pc->state = PIECE_RUNNING;
         pc->tries++;
         pc->owner->running++;
-        b->built = 1;
     }
 }
 
@@ -2135,6 +2135,14 @@ static int run_editions(pipeline *p, char **eds, size_t n)
     if (b.built && p->cache && cache_trim(p->cache, CACHE_MAX_AGE_DAYS, CACHE_MAX_BYTES, &e) < 0) {
         int code = fail(&e);
         b.rc = b.rc ? b.rc : code;
+    }
+    /* Nothing runs and nothing can start: an edition still open here is
+     * our bug, never to pass unreported. */
+    for (size_t i = 0; i < b.n_live; i++) {
+        err_set(&e, ERR_INTERNAL, b.live[i]->path, 0, 0, "build stopped before the edition was complete");
+        int code = fail(&e);
+        b.rc = b.rc ? b.rc : code;
+        err_clear(&e);
     }
 out:
     jobs_free(b.jobs);

@@ -171,9 +171,11 @@ static void killed_build_leaves_edition(void **state)
             break;
         }
     }
-    /* The next build clears the leftovers and publishes the new edition. */
+    /* The next build clears the leftovers (the edition's and the cache
+     * entries killed workers were writing) and publishes the new edition. */
     assert_int_equal(run("\"$TINGBAO\" build --quiet '%s' --out '%s' >/dev/null", changed, out), 0);
     assert_int_equal(leftovers(paper_dir), 0);
+    assert_int_equal(run("test -z \"$(find '%s/.cache' -name '*.tmp.*')\"", out), 0);
     assert_int_equal(run("grep -q '晚间更正' '%s/edition.json'", published), 0);
 }
 

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "utf8.h"
 
@@ -65,6 +66,25 @@ static entry *slot(const lexicon *lx, const char *w, size_t len)
     }
 }
 
+/* A zeroed table of 'cap' entries.  The base lexicon's is tens of
+ * megabytes probed at random: on 2 MiB pages (where the kernel offers them
+ * on request) loading touches a few dozen pages instead of thousands, and
+ * lookups miss the TLB less. */
+static entry *table(size_t cap)
+{
+    size_t bytes = cap * sizeof(entry);
+    if (bytes < (4u << 20))
+        return calloc(cap, sizeof(entry));
+    void *p = NULL;
+    if (posix_memalign(&p, 2u << 20, bytes) != 0)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+    memset(p, 0, bytes);
+    return p;
+}
+
 static int grow(lexicon *lx, size_t want, err *e)
 {
     if (want * 2 <= lx->cap)
@@ -74,7 +94,7 @@ static int grow(lexicon *lx, size_t want, err *e)
         cap *= 2;
     entry *old = lx->tab;
     size_t oldcap = lx->cap;
-    lx->tab = calloc(cap, sizeof *lx->tab);
+    lx->tab = table(cap);
     if (!lx->tab) {
         lx->tab = old;
         err_set(e, ERR_NOMEM, NULL, 0, 0, "lexicon: out of memory");

@@ -533,6 +533,7 @@ typedef struct piece {
     int sec, art;           /* its place: sec -1 the edition's intro, art -1 a section's */
     int synthesized;        /* spoken by a worker in this run */
     int tries;              /* times handed to a worker */
+    int prepared;           /* tokens and key worked out, cache looked up */
     piece_state state;
     struct ebuild *owner;
 } piece;
@@ -573,7 +574,6 @@ static int piece_prepare(pipeline *p, piece *pc, err *e)
             cache_key_adds(&key, pc->toks[i].v[k].text);
             pc->syllables += pc->toks[i].v[k].kind == G2P_SYLLABLE;
         }
-        pc->weight += strlen(pc->segs[i].text);
     }
     cache_key_final(&key);
     pc->key = key;
@@ -1264,6 +1264,7 @@ typedef struct ebuild {
     size_t articles, synthesized, cached;
     struct timespec t0;
     ebuild_state state;
+    int dirty;              /* pieces became ready outside advance() */
 } ebuild;
 
 /* The whole command: every edition, the workers, the locks. */
@@ -1390,8 +1391,31 @@ static int by_weight(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* The pieces of an edition in reading order, each prepared (tokens, key)
- * and, unless --force, looked up in the cache. */
+/* Works out a piece's tokens and key and, unless --force, looks it up in
+ * the cache: a hit is ready to assemble (the edition is marked to be
+ * advanced).  Done as late as the workers allow: the first worker starts
+ * after one piece is prepared, not all. */
+static int piece_check(ebuild *eb, piece *pc, err *e)
+{
+    pipeline *p = eb->p;
+    pc->prepared = 1;
+    if (piece_prepare(p, pc, e) < 0)
+        return -1;
+    cache_reader *r = NULL;
+    int hit = p->o->force ? 0 : cache_open_entry(p->cache, &pc->key, p->o->rate, &r, NULL, NULL, e);
+    cache_reader_close(r);
+    if (hit < 0)
+        return -1;
+    if (hit) {
+        pc->state = PIECE_READY;
+        piece_drop_tokens(pc);
+        eb->dirty = 1;
+    }
+    return 0;
+}
+
+/* The pieces of an edition in reading order, and the order workers take
+ * them in. */
 static int make_pieces(ebuild *eb, err *e)
 {
     pipeline *p = eb->p;
@@ -1417,18 +1441,9 @@ static int make_pieces(ebuild *eb, err *e)
         piece *pc = &eb->pieces[i];
         pc->kind = TASK_PIECE;
         pc->owner = eb;
+        for (size_t g = 0; g < pc->n; g++)
+            pc->weight += strlen(pc->segs[g].text);
         eb->order[i] = pc;
-        if (piece_prepare(p, pc, e) < 0)
-            return -1;
-        cache_reader *r = NULL;
-        int hit = p->o->force ? 0 : cache_open_entry(p->cache, &pc->key, p->o->rate, &r, NULL, NULL, e);
-        cache_reader_close(r);
-        if (hit < 0)
-            return -1;
-        if (hit) {
-            pc->state = PIECE_READY;
-            piece_drop_tokens(pc);
-        }
     }
     /* Reading order, so the parent assembles article k while the workers
      * speak the next ones; the last few longest first, so no worker is
@@ -1916,8 +1931,7 @@ static void start_edition(builder *b, size_t i)
                 progname, path, ed->n_sections, eb->articles, ed->n_teasers, eb->cs.joined,
                 eb->cs.duplicates, eb->cs.captions);
     b->pg.total += eb->articles;
-    advance(b, eb); /* whatever the cache holds already */
-    return;
+    return; /* its pieces are prepared and looked up as the workers need them */
 fail:
     fail_edition(b, eb, &e);
 }
@@ -1937,17 +1951,67 @@ static int twin_running(const builder *b, const piece *pc)
 
 /* The next piece a worker should speak: the longest waiting one of the
  * oldest edition that has any, unless its twin is being spoken. */
-static piece *next_piece(builder *b)
+static piece *next_piece(builder *b, int *again)
 {
+    *again = 0;
     for (size_t i = 0; i < b->n_live; i++) {
         ebuild *eb = b->live[i];
         if (eb->state != EB_BUILDING)
             continue;
-        for (size_t k = 0; k < eb->n_pieces; k++)
-            if (eb->order[k]->state == PIECE_WAITING && !twin_running(b, eb->order[k]))
-                return eb->order[k];
+        for (size_t k = 0; k < eb->n_pieces; k++) {
+            piece *pc = eb->order[k];
+            if (pc->state != PIECE_WAITING)
+                continue;
+            err e = {0};
+            if (!pc->prepared && piece_check(eb, pc, &e) < 0) {
+                fail_edition(b, eb, &e); /* may end it: look again */
+                *again = 1;
+                return NULL;
+            }
+            if (pc->state == PIECE_WAITING && !twin_running(b, pc))
+                return pc;
+        }
     }
     return NULL;
+}
+
+/* While the workers speak: prepares the next pieces, as many as there are
+ * workers, so the next ones start at once.  1 when it did something. */
+static int prepare_ahead(builder *b)
+{
+    size_t queued = 0, want = (size_t)(b->p->o->jobs > 0 ? b->p->o->jobs : 1);
+    for (size_t i = 0; i < b->n_live && queued < want; i++) {
+        ebuild *eb = b->live[i];
+        for (size_t k = 0; eb->state == EB_BUILDING && k < eb->n_pieces && queued < want; k++) {
+            piece *pc = eb->order[k];
+            if (pc->state != PIECE_WAITING)
+                continue;
+            if (pc->prepared) {
+                queued++;
+                continue;
+            }
+            err e = {0};
+            if (piece_check(eb, pc, &e) < 0) {
+                fail_edition(b, eb, &e);
+                return 1;
+            }
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Advances the editions whose pieces became ready from the cache.  1 when
+ * there was one. */
+static int advance_dirty(builder *b)
+{
+    for (size_t i = 0; i < b->n_live; i++)
+        if (b->live[i]->dirty && b->live[i]->state == EB_BUILDING) {
+            b->live[i]->dirty = 0;
+            advance(b, b->live[i]); /* may end it */
+            return 1;
+        }
+    return 0;
 }
 
 /* 'done' is in the cache now: its waiting twins are ready too.  Then the
@@ -2001,10 +2065,33 @@ static encode *next_encode(builder *b)
  * one's work. */
 static void fill(builder *b)
 {
-    while (!jobs_full(b->jobs)) {
-        piece *pc = next_piece(b);
-        if (!pc) {
+    for (;;) {
+        if (!jobs_full(b->jobs)) {
+            int again;
+            piece *pc = next_piece(b, &again);
+            if (again)
+                continue;
             err e = {0};
+            if (pc) {
+                /* espeak-ng is started once, here, and never speaks in
+                 * this process: every worker starts from the same fresh
+                 * state, so a piece sounds the same whoever speaks it, in
+                 * whatever order. */
+                if (open_voice(b->p, &e) < 0) {
+                    fail_edition(b, pc->owner, &e);
+                    continue;
+                }
+                if (jobs_start(b->jobs, piece_job, pc, &e) < 0) {
+                    if (jobs_running(b->jobs))
+                        return; /* try again when one ends */
+                    fail_edition(b, pc->owner, &e);
+                    continue;
+                }
+                pc->state = PIECE_RUNNING;
+                pc->tries++;
+                pc->owner->running++;
+                continue;
+            }
             encode *en = next_encode(b);
             if (en && jobs_start(b->jobs, piece_job, en, &e) < 0) {
                 if (jobs_running(b->jobs))
@@ -2017,28 +2104,19 @@ static void fill(builder *b)
                 en->owner->running++;
                 continue;
             }
-            if (b->next >= b->n_paths)
-                return;
-            start_edition(b, b->next++);
-            continue;
+            /* What the cache held is assembled before the next edition
+             * is read: one edition at a time in memory when all is cached. */
+            if (advance_dirty(b))
+                continue;
+            if (b->next < b->n_paths) {
+                start_edition(b, b->next++);
+                continue;
+            }
         }
-        err e = {0};
-        /* espeak-ng is started once, here, and never speaks in this
-         * process: every worker starts from the same fresh state, so a
-         * piece sounds the same whoever speaks it, in whatever order. */
-        if (open_voice(b->p, &e) < 0) {
-            fail_edition(b, pc->owner, &e);
+        if (prepare_ahead(b))
             continue;
-        }
-        if (jobs_start(b->jobs, piece_job, pc, &e) < 0) {
-            if (jobs_running(b->jobs))
-                return; /* try again when one ends */
-            fail_edition(b, pc->owner, &e);
-            continue;
-        }
-        pc->state = PIECE_RUNNING;
-        pc->tries++;
-        pc->owner->running++;
+        if (!advance_dirty(b))
+            return;
     }
 }
 

@@ -235,6 +235,48 @@ out:
     return rc;
 }
 
+/* A first estimate of the integrated loudness, for the gain before the
+ * limiter (the loudness after it is measured in full): every other sample,
+ * at half the rate, half the cost.  Taken without a filter, the 5.5-11 kHz
+ * band folds into the kept one, where K-weighting counts it about 4 dB
+ * more: +0.07 to +0.09 LU on espeak-ng's news speech (the sample's
+ * articles), so ESTIMATE_BIAS_LU comes off.  Its error only moves the
+ * limiter's working level by a few hundredths of a dB. */
+#define ESTIMATE_BIAS_LU 0.085
+
+static int estimate(const audio *a, double *lufs, err *e)
+{
+    if (a->rate < 32000 && a->rate != 22050 && a->rate != 24000) {
+        mix_loudness l;
+        int rc = measure(a, EBUR128_MODE_I | EBUR128_MODE_HISTOGRAM, &l, e);
+        *lufs = l.integrated;
+        return rc;
+    }
+    ebur128_state *st = ebur128_init(1, (unsigned long)a->rate / 2, EBUR128_MODE_I | EBUR128_MODE_HISTOGRAM);
+    if (!st) {
+        err_set(e, ERR_NOMEM, NULL, 0, 0, "mix: cannot start a loudness measurement");
+        return -1;
+    }
+    float buf[4096];
+    int ok = 1;
+    for (size_t i = 0; ok && i + 1 < a->frames;) {
+        size_t k = 0;
+        for (; k < 4096 && i + 1 < a->frames; k++, i += 2)
+            buf[k] = a->data[i];
+        ok = ebur128_add_frames_float(st, buf, k) == EBUR128_SUCCESS;
+    }
+    double v = -HUGE_VAL;
+    ok = ok && ebur128_loudness_global(st, &v) == EBUR128_SUCCESS;
+    ebur128_destroy(&st);
+    if (!ok) {
+        err_set(e, ERR_AUDIO, NULL, 0, 0, "mix: libebur128 failed to measure %zu frames at %d Hz",
+                a->frames, a->rate);
+        return -1;
+    }
+    *lufs = isfinite(v) && v > GATE_LUFS ? v - ESTIMATE_BIAS_LU : -HUGE_VAL;
+    return 0;
+}
+
 int mix_measure(const audio *a, mix_loudness *l, err *e)
 {
     return measure(a, EBUR128_MODE_I | EBUR128_MODE_LRA | EBUR128_MODE_TRUE_PEAK, l, e);
@@ -494,14 +536,15 @@ int mix_normalize_loudness(audio *a, double target_lufs, double ceiling_dbtp, er
      * when each pass aimed at the target and measured again); a second one
      * comes when the make-up gain would lift the peaks over the ceiling. */
     mix_loudness l;
-    if (measure(a, EBUR128_MODE_I | EBUR128_MODE_HISTOGRAM, &l, e) < 0)
+    double first;
+    if (estimate(a, &first, e) < 0)
         return -1;
-    if (!isfinite(l.integrated))
+    if (!isfinite(first))
         return 0;
     /* Each pass works on the signal as the last one left it (no copy of
      * the original: a track is the largest buffer a worker holds). */
     double peak_at = ceiling_dbtp - 0.05, limit_at = peak_at - MAKEUP_ROOM_DB, tp = 0;
-    double gain = target_lufs - l.integrated + LIMIT_LOSS_DB, end_tp = 0;
+    double gain = target_lufs - first + LIMIT_LOSS_DB, end_tp = 0;
     for (int pass = 0; pass < MAX_PASSES; pass++) {
         scale(a, gain);
         if (mix_limit(a, limit_at, e) < 0 ||

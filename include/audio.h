@@ -8,6 +8,7 @@
 #define AUDIO_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "err.h"
 
 typedef struct audio {
@@ -28,6 +29,12 @@ int audio_concat(audio *a, const audio *src, err *e);
  * per article before it is cached or assembled, so audio read back from
  * the cache is bit-identical to fresh audio and builds match byte for byte. */
 void audio_quantize16(audio *a);
+
+/* The same grid, as integers: x[0..n) -> out[0..n) rounded and clipped to
+ * [-32767, 32767], and back (s / 32767).  Cache entries, chimes and WAVs
+ * all use these two, so samples survive every round trip exactly. */
+void audio_to16(const float *x, int16_t *out, size_t n);
+void audio_from16(const int16_t *x, float *out, size_t n);
 
 /* Length in seconds. */
 double audio_seconds(const audio *a);

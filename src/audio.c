@@ -91,11 +91,26 @@ void audio_free(audio *a)
     memset(a, 0, sizeof *a);
 }
 
+static int16_t to16(float x)
+{
+    x *= 32767.0f;
+    return (int16_t)lrintf(x > 32767.0f ? 32767.0f : x < -32767.0f ? -32767.0f : x);
+}
+
 void audio_quantize16(audio *a)
 {
-    for (size_t i = 0; i < a->frames; i++) {
-        float x = a->data[i] * 32767.0f;
-        x = x > 32767.0f ? 32767.0f : x < -32767.0f ? -32767.0f : x;
-        a->data[i] = (float)lrintf(x) / 32767.0f;
-    }
+    for (size_t i = 0; i < a->frames; i++)
+        a->data[i] = (float)to16(a->data[i]) / 32767.0f;
+}
+
+void audio_to16(const float *x, int16_t *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = to16(x[i]);
+}
+
+void audio_from16(const int16_t *x, float *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = (float)x[i] / 32767.0f;
 }

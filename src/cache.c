@@ -199,18 +199,10 @@ size_t cache_reader_frames(const cache_reader *r)
 
 long cache_read(cache_reader *r, float *x, size_t max, err *e)
 {
-    size_t n = max < CACHE_BLOCK ? max : CACHE_BLOCK;
-    if (n > r->left)
-        n = (size_t)r->left;
-    if (n && fread(r->buf, sizeof *r->buf, n, r->f) != n) {
-        err_set(e, ERR_IO, NULL, 0, 0, "cache: an entry ended early: %s",
-                ferror(r->f) ? strerror(errno) : "cut short while being read");
-        return -1;
-    }
-    for (size_t i = 0; i < n; i++)
-        x[i] = (float)r->buf[i] / 32767.0f;
-    r->left -= n;
-    return (long)n;
+    long n = cache_read16(r, r->buf, max < CACHE_BLOCK ? max : CACHE_BLOCK, e);
+    if (n > 0)
+        audio_from16(r->buf, x, (size_t)n);
+    return n;
 }
 
 long cache_read16(cache_reader *r, int16_t *x, size_t max, err *e)
@@ -302,11 +294,7 @@ int cache_write(cache_writer *w, const float *x, size_t frames, err *e)
 {
     for (size_t i = 0; i < frames;) {
         size_t n = frames - i < CACHE_BLOCK ? frames - i : CACHE_BLOCK;
-        for (size_t j = 0; j < n; j++) {
-            float v = x[i + j] * 32767.0f;
-            v = v > 32767.0f ? 32767.0f : v < -32767.0f ? -32767.0f : v;
-            w->buf[j] = (int16_t)lrintf(v);
-        }
+        audio_to16(x + i, w->buf, n);
         if (fwrite(w->buf, sizeof *w->buf, n, w->f) != n) {
             err_set(e, ERR_OUTPUT, w->tmp, 0, 0, "cannot write: %s", strerror(errno));
             return -1;

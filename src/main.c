@@ -1132,8 +1132,7 @@ static int track_write(track *t, const int16_t *x, size_t frames, int last, err 
     do {
         float f[CACHE_BLOCK];
         size_t k = frames - i < CACHE_BLOCK ? frames - i : CACHE_BLOCK;
-        for (size_t j = 0; j < k; j++)
-            f[j] = (float)x[i + j] / 32767.0f;
+        audio_from16(x + i, f, k);
         i += k;
         t->block.frames = 0;
         if (resample_stream_process(t->rs, f, k, last && i == frames, &t->block, e) < 0 ||
@@ -1195,10 +1194,7 @@ static int add_chime(pipeline *p, track *t, mix_chime kind, err *e)
             err_set(e, ERR_NOMEM, NULL, 0, 0, "out of memory");
             return -1;
         }
-        for (size_t i = 0; i < c.frames; i++) {
-            float v = c.data[i] * 32767.0f;
-            p->chime16[k][i] = (int16_t)lrintf(v > 32767.0f ? 32767.0f : v < -32767.0f ? -32767.0f : v);
-        }
+        audio_to16(c.data, p->chime16[k], c.frames);
         p->chime_frames[k] = c.frames;
         audio_free(&c);
     }
@@ -2063,6 +2059,23 @@ static encode *next_encode(builder *b)
 /* Keeps every worker busy: the next waiting piece; else the next WAV to
  * encode; else the next edition, read while the workers finish the last
  * one's work. */
+/* Hands 'task' (a piece or an encode of 'eb') to a worker: 1 when it
+ * started; 0 when no process can be made now but one is running (try
+ * again when it ends); -1 when none can run at all ('eb' has failed and
+ * may be gone). */
+static int start_task(builder *b, void *task, ebuild *eb)
+{
+    err e = {0};
+    if (jobs_start(b->jobs, piece_job, task, &e) == 0) {
+        eb->running++;
+        return 1;
+    }
+    if (jobs_running(b->jobs))
+        return 0;
+    fail_edition(b, eb, &e);
+    return -1;
+}
+
 static void fill(builder *b)
 {
     for (;;) {
@@ -2081,27 +2094,22 @@ static void fill(builder *b)
                     fail_edition(b, pc->owner, &e);
                     continue;
                 }
-                if (jobs_start(b->jobs, piece_job, pc, &e) < 0) {
-                    if (jobs_running(b->jobs))
-                        return; /* try again when one ends */
-                    fail_edition(b, pc->owner, &e);
-                    continue;
+                int r = start_task(b, pc, pc->owner);
+                if (r == 0)
+                    return; /* try again when one ends */
+                if (r > 0) {
+                    pc->state = PIECE_RUNNING;
+                    pc->tries++;
                 }
-                pc->state = PIECE_RUNNING;
-                pc->tries++;
-                pc->owner->running++;
                 continue;
             }
             encode *en = next_encode(b);
-            if (en && jobs_start(b->jobs, piece_job, en, &e) < 0) {
-                if (jobs_running(b->jobs))
-                    return;
-                fail_edition(b, en->owner, &e);
-                continue;
-            }
             if (en) {
-                en->state = PIECE_RUNNING;
-                en->owner->running++;
+                int r = start_task(b, en, en->owner);
+                if (r == 0)
+                    return;
+                if (r > 0)
+                    en->state = PIECE_RUNNING;
                 continue;
             }
             /* What the cache held is assembled before the next edition

@@ -357,10 +357,13 @@ fail:
     return NULL;
 }
 
-int out_stream_write(out_stream *s, const float *x, size_t frames, err *e)
+/* Every file of 's' takes 'frames' frames of 'x', floats or shorts as
+ * 'shorts' says (libsndfile converts to each file's encoding). */
+static int stream_write(out_stream *s, const void *x, int shorts, size_t frames, err *e)
 {
     for (size_t i = 0; i < s->n && frames; i++) {
-        sf_count_t n = sf_writef_float(s->f[i].sf, x, (sf_count_t)frames);
+        sf_count_t n = shorts ? sf_writef_short(s->f[i].sf, x, (sf_count_t)frames)
+                              : sf_writef_float(s->f[i].sf, x, (sf_count_t)frames);
         if (n != (sf_count_t)frames) {
             err_set(e, ERR_OUTPUT, s->f[i].path, 0, 0, "cannot write %s: %s",
                     format_name(s->f[i].fmt), sf_strerror(s->f[i].sf));
@@ -371,18 +374,14 @@ int out_stream_write(out_stream *s, const float *x, size_t frames, err *e)
     return 0;
 }
 
+int out_stream_write(out_stream *s, const float *x, size_t frames, err *e)
+{
+    return stream_write(s, x, 0, frames, e);
+}
+
 int out_stream_write16(out_stream *s, const short *x, size_t frames, err *e)
 {
-    for (size_t i = 0; i < s->n && frames; i++) {
-        sf_count_t n = sf_writef_short(s->f[i].sf, x, (sf_count_t)frames);
-        if (n != (sf_count_t)frames) {
-            err_set(e, ERR_OUTPUT, s->f[i].path, 0, 0, "cannot write %s: %s",
-                    format_name(s->f[i].fmt), sf_strerror(s->f[i].sf));
-            return -1;
-        }
-    }
-    s->frames += frames;
-    return 0;
+    return stream_write(s, x, 1, frames, e);
 }
 
 struct out_wav_reader {
